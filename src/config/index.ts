@@ -1,0 +1,26 @@
+// The only module that reads process.env. Everything else gets its settings passed in.
+
+export interface EnvConfig {
+  registry?: string; // STEWARD_REGISTRY: the client's default registry URL
+  redisUrl?: string; // REDIS_URL: shared cache / nonce store
+  dataDir?: string; // STEWARD_DATA_DIR: where a node keeps its data
+  logLevel: string; // LOG_LEVEL
+}
+
+export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
+  return {
+    registry: env.STEWARD_REGISTRY || undefined,
+    redisUrl: env.REDIS_URL || undefined,
+    dataDir: env.STEWARD_DATA_DIR || undefined,
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}
+
+export const DEFAULTS = {
+  rootDomain: 'steward-registry.org',
+  maxBodyBytes: 64 * 1024,
+  ttl: { agent: 300, referral: 3600, negative: 60 },
+  cache: { minTtl: 5, maxTtl: 86_400, maxNegativeTtl: 300, staleMaxSeconds: 86_400, staleTtl: 30, entries: 100_000 },
+  upstream: { timeoutMs: 2_000, staleAfterMs: 1_800, maxReferrals: 16 },
+  store: { groupCommitMs: 2, snapshotEvery: 100_000 },
+} as const;

@@ -1,0 +1,52 @@
+// Shared record shapes (SPEC §2). The record is the manifest plus what the zone adds.
+
+export type Visibility = 'public' | 'internal';
+
+export interface Endpoint {
+  url: string;
+  protocol: string;
+  region?: string;
+}
+
+export interface Manifest {
+  name: string;
+  version: string;
+  description?: string;
+  capabilities: string[];
+  endpoints: Endpoint[];
+  tags?: string[];
+  visibility: Visibility;
+}
+
+export type VectorClock = Record<string, number>;
+
+export interface AgentRecord extends Manifest {
+  id: string; // FQID
+  namespace: string;
+  zone: string;
+  fingerprint: string; // RFC 7638 SHA-256 thumbprint (base64url) of the publisher key
+  digest: string; // "sha256:<hex>" of the RFC 8785 canonical manifest
+  jws: string; // the compact JWS as published
+  published_at: string; // ISO 8601
+  trust: number; // 0..1
+  vector_clock: VectorClock;
+}
+
+/** A signed unpublish request: payload of the DELETE JWS. */
+export interface Tombstone {
+  name: string;
+  deleted: true;
+  version: string;
+}
+
+export interface RegionEndpoint {
+  url: string;
+  region?: string;
+}
+
+export interface Delegation {
+  zone: string; // child zone name
+  endpoints: RegionEndpoint[];
+  fingerprint?: string; // child registry certificate fingerprint
+  certificate?: string; // PEM
+}
