@@ -1,0 +1,126 @@
+// The client's only way to talk to a registry. Every request is bounded by one total
+// deadline (connect + headers + body): a registry that accepts the connection and then
+// says nothing must not hang the command line. Network failures and 5xx become
+// StewardErrors with a 5xx status, which the CLI maps to exit code 3.
+import { Agent, request } from 'undici';
+import { StewardError, type ErrorCode } from '../../errors/index.js';
+
+export const DEFAULT_TIMEOUT_MS = 5_000;
+// A discover answer for a big federation is large, but never this large; a bigger body
+// is a broken or hostile server, not data.
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+export interface HttpResponse {
+  status: number;
+  contentType: string;
+  text: string;
+  /** The parsed body when it was JSON, else undefined. */
+  json: unknown;
+  ms: number;
+}
+
+export interface CallOptions {
+  body?: string;
+  contentType?: string;
+  /** Overrides the client's timeout for this call (latency probes use a shorter one). */
+  timeoutMs?: number;
+}
+
+export class RegistryClient {
+  readonly agent: Agent;
+
+  constructor(readonly timeoutMs: number = DEFAULT_TIMEOUT_MS) {
+    this.agent = new Agent({ connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  }
+
+  /** Any HTTP status comes back as a response; only the network failing throws. */
+  async call(method: string, url: string, opts: CallOptions = {}): Promise<HttpResponse> {
+    const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
+    const signal = AbortSignal.timeout(timeoutMs);
+    const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+    if (opts.contentType) headers['content-type'] = opts.contentType;
+    const started = performance.now();
+    try {
+      const res = await request(url, { method: method as 'GET', headers, body: opts.body, dispatcher: this.agent, signal });
+      const text = await readCapped(res.body, url);
+      const ct = res.headers['content-type'];
+      const contentType = (Array.isArray(ct) ? ct[0] : ct) ?? '';
+      return { status: res.statusCode, contentType, text, json: parseJson(text, contentType), ms: performance.now() - started };
+    } catch (err) {
+      if (err instanceof StewardError) throw err;
+      throw networkError(err, url, timeoutMs, signal.aborted);
+    }
+  }
+
+  /** Like call, but a 4xx/5xx becomes a thrown StewardError carrying the server's problem. */
+  async callOk(method: string, url: string, opts: CallOptions = {}): Promise<HttpResponse> {
+    const res = await this.call(method, url, opts);
+    if (res.status >= 400) throw problemError(res, url);
+    return res;
+  }
+
+  /** Drops every socket at once, including ones stuck on a silent server. */
+  async close(): Promise<void> {
+    await this.agent.destroy().catch(() => undefined);
+  }
+}
+
+async function readCapped(body: AsyncIterable<Buffer>, url: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) {
+      throw new StewardError('SERVFAIL', `the answer from ${url} is larger than ${MAX_BODY_BYTES} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(text: string, contentType: string): unknown {
+  if (!/json/i.test(contentType) && !/^\s*[[{]/.test(text)) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+function networkError(err: unknown, url: string, timeoutMs: number, aborted: boolean): StewardError {
+  const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = e?.code ?? e?.cause?.code;
+  const origin = safeOrigin(url);
+  if (aborted || (code && TIMEOUT_CODES.has(code)) || e?.name === 'TimeoutError') {
+    return new StewardError('UPSTREAM_TIMEOUT', `${origin} did not answer within ${timeoutMs} ms`, { url, shownTitle: 'Registry timed out' });
+  }
+  const why =
+    code === 'ECONNREFUSED' ? 'connection refused'
+    : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'host not found'
+    : code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' ? 'connection reset by the server'
+    : `${e?.message ?? String(err)}${code ? ` [${code}]` : ''}`;
+  return new StewardError('SERVFAIL', `cannot reach ${origin}: ${why}`, { url, shownTitle: 'Registry unreachable' });
+}
+
+/** The server's problem+json as a StewardError; its own title is kept for printing. */
+export function problemError(res: HttpResponse, url: string): StewardError {
+  const p = (res.json && typeof res.json === 'object' ? res.json : {}) as Record<string, unknown>;
+  const fallback: ErrorCode = res.status >= 500 ? 'SERVFAIL' : res.status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST';
+  const code = typeof p.code === 'string' && p.code ? (p.code as ErrorCode) : fallback;
+  const snippet = res.text.replace(/\s+/g, ' ').trim().slice(0, 200);
+  const detail =
+    typeof p.detail === 'string' ? p.detail : `HTTP ${res.status} from ${safeOrigin(url)}${snippet ? `: ${snippet}` : ''}`;
+  const title = typeof p.title === 'string' ? p.title : undefined;
+  // The HTTP status decides the exit code, not whatever the body claims.
+  return new StewardError(code, detail, { shownTitle: title, problem: res.json, url }, res.status);
+}
+
+function safeOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+}

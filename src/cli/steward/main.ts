@@ -1,0 +1,6 @@
+// Entry point of `steward` (bin/steward.js loads this through tsx).
+import { run } from './run.js';
+import { stdio } from './output.js';
+
+// exitCode rather than process.exit(): stdout is a pipe in scripts and must drain first.
+process.exitCode = await run(process.argv.slice(2), stdio);

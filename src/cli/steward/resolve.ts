@@ -1,0 +1,134 @@
+// steward resolve: one name, one answer, dig-style. The registry does the recursion; the
+// client only asks, prints, and turns the answer's status into an exit code.
+import { normalizeName } from '../../names/index.js';
+import { COMMON_NET, parse, positionals, registryUrl, timeoutMs } from './args.js';
+import { RegistryClient, problemError } from './http.js';
+import { clean, columns, fields, fmtMs, fmtTrust, num, str, type Io } from './output.js';
+
+export const help = `Usage: steward resolve <name> [options]
+
+Resolves an agent name to its record, following delegations from the registry asked.
+<name> is a fully qualified agent ID, a short name (an agent in the registry's own zone),
+or a dotted name without the root domain (it is appended).
+
+Options:
+  --registry URL   registry to ask (default: $STEWARD_REGISTRY)
+  --trace          print every step of the resolution, like dig +trace
+  --no-recurse     ask for this registry's own data only (rd=0): the record, NXDOMAIN
+                   or a referral to the zone that knows
+  --json           print the registry's JSON answer
+  --timeout MS     give up on a registry after MS milliseconds (default 5000)
+  -h, --help       this help
+
+Exit codes: 0 found (or a referral with --no-recurse), 1 no such agent,
+            2 usage error, 3 registry unreachable, timed out or failing.`;
+
+const OPTIONS = { ...COMMON_NET, trace: { type: 'boolean' }, 'no-recurse': { type: 'boolean' } } as const;
+
+export async function command(argv: string[], io: Io): Promise<number> {
+  const { values, positionals: pos } = parse('resolve', argv, OPTIONS);
+  if (values.help) {
+    io.out(help);
+    return 0;
+  }
+  const [input] = positionals('resolve', pos, ['name']);
+  const name = normalizeName(input); // a malformed name is the user's mistake: exit 2, no round trip
+  const base = registryUrl('resolve', values.registry);
+  const client = new RegistryClient(timeoutMs('resolve', values.timeout));
+  try {
+    const q = new URLSearchParams({ name });
+    if (values['no-recurse']) q.set('rd', '0');
+    if (values.trace) q.set('trace', '1');
+    const url = `${base}/v1/resolve?${q}`;
+    const res = await client.call('GET', url);
+    const body = res.json as Record<string, unknown> | undefined;
+    const status = str(body?.status);
+    const known = status === 'NOERROR' || status === 'REFERRAL' || status === 'NXDOMAIN';
+    if (!body || !known || (res.status >= 400 && status !== 'NXDOMAIN')) throw problemError(res, url);
+
+    if (values.json) io.out(JSON.stringify(body, null, 2));
+    else {
+      if (values.trace) printTrace(io, name, body.trace);
+      printAnswer(io, name, body);
+    }
+    return status === 'NXDOMAIN' ? 1 : 0;
+  } finally {
+    await client.close();
+  }
+}
+
+function printAnswer(io: Io, asked: string, body: Record<string, unknown>): void {
+  if (body.status === 'NXDOMAIN') {
+    const ttl = num(body.ttl);
+    const zone = str(body.zone);
+    io.out(`${clean(body.name ?? asked)}: NXDOMAIN (no such agent${zone ? `; denied by ${clean(zone)}` : ''}${ttl !== undefined ? `, negative ttl ${ttl}s` : ''})`);
+    return;
+  }
+  if (body.status === 'REFERRAL') {
+    const ref = (body.referral ?? {}) as Record<string, unknown>;
+    io.out(`${clean(body.name ?? asked)}: REFERRAL to ${clean(ref.zone)}`);
+    io.out(fields([
+      ['endpoints', endpointList(ref.endpoints)],
+      ['ttl', num(ref.ttl) !== undefined ? `${ref.ttl}s` : undefined],
+    ]).join('\n'));
+    return;
+  }
+  const rec = (body.answer ?? {}) as Record<string, unknown>;
+  const caps = Array.isArray(rec.capabilities) ? rec.capabilities.map(clean).join(', ') : undefined;
+  const path = Array.isArray(body.path) ? body.path.map(clean).join(' → ') : undefined;
+  io.out(clean(rec.id ?? body.name ?? asked));
+  io.out(fields([
+    ['version', str(rec.version) && clean(rec.version)],
+    ['description', str(rec.description) && clean(rec.description)],
+    ['endpoints', endpointList(rec.endpoints)],
+    ['capabilities', caps],
+    ['trust', fmtTrust(rec.trust)],
+    ['zone', clean(body.zone ?? rec.zone)],
+    ['source', `${clean(body.source ?? 'unknown')}${num(body.ttl) !== undefined ? `, ttl ${body.ttl}s` : ''}`],
+    ['fingerprint', str(rec.fingerprint) && clean(rec.fingerprint)],
+    ['path', path],
+  ]).join('\n'));
+}
+
+function endpointList(endpoints: unknown): string | undefined {
+  if (!Array.isArray(endpoints) || endpoints.length === 0) return undefined;
+  return endpoints
+    .map((e) => {
+      const ep = (e ?? {}) as Record<string, unknown>;
+      const extra = [ep.protocol, ep.region].filter((x) => typeof x === 'string' && x).map(clean);
+      return `${clean(ep.url)}${extra.length ? ` (${extra.join(', ')})` : ''}`;
+    })
+    .join('\n' + ' '.repeat(16));
+}
+
+/**
+ * Steps as the resolver reports them: { zone, server, status, referral?, cache?, ms }.
+ * The shape is the resolver's to evolve, so anything missing or odd is shown as-is
+ * rather than trusted.
+ */
+function printTrace(io: Io, name: string, trace: unknown): void {
+  io.out(`;; trace for ${clean(name)}`);
+  if (!Array.isArray(trace) || trace.length === 0) {
+    io.out(';; (the registry returned no trace steps)');
+    io.out();
+    return;
+  }
+  const rows = trace.map((step, i) => {
+    if (!step || typeof step !== 'object') return [`${i + 1}.`, clean(step)];
+    const s = step as Record<string, unknown>;
+    const ref = s.referral;
+    const refZone = typeof ref === 'string' ? ref : ref && typeof ref === 'object' ? (ref as Record<string, unknown>).zone : undefined;
+    const cache = s.cache === true ? 'cache' : s.cache ? `cache:${clean(s.cache)}` : '';
+    return [
+      `${i + 1}.`,
+      clean(s.zone ?? '?'),
+      s.server ? `@${clean(s.server)}` : cache ? '(cache)' : '',
+      clean(s.status ?? ''),
+      refZone ? `→ ${clean(refZone)}` : '',
+      fmtMs(s.ms),
+      s.server && cache ? cache : '',
+    ];
+  });
+  for (const line of columns(rows)) io.out(`;; ${line}`);
+  io.out();
+}
