@@ -1,0 +1,88 @@
+// Zone files: read, validate (naming the bad field), and turn into a ZoneConfig.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { DEFAULTS } from '../config/index.js';
+import { StewardError } from '../errors/index.js';
+import { isWithin, namespaceOf, normalizeName } from '../names/index.js';
+import type { Delegation, RegionEndpoint } from '../records/types.js';
+import { zoneFileSchema } from './schema.js';
+
+const validate = new Ajv({ allErrors: false, strict: false }).compile(zoneFileSchema);
+
+export interface ZoneConfig {
+  zone: string;
+  rootDomain: string;
+  namespace: string;
+  parent?: { zone: string; endpoints: RegionEndpoint[] };
+  listen: { host: string; port: number };
+  region: string;
+  replicas: RegionEndpoint[];
+  delegations: Delegation[];
+  agents: unknown[];
+  policy: { publishers: 'any' | string[]; ttl: { agent: number; referral: number; negative: number } };
+  source?: string;
+}
+
+const badField = (source: string, field: string, why: string): never => {
+  throw new StewardError('BAD_CONFIG', `${source}: field ${field || '(top level)'} ${why}`);
+};
+
+/** Validates parsed zone-file JSON and derives the config a node runs with. */
+export function parseZoneFile(json: unknown, source = 'zone file'): ZoneConfig {
+  if (!validate(json)) {
+    const e = validate.errors![0]!;
+    const extra = e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : '';
+    const missing = e.params && 'missingProperty' in e.params ? ` "${String(e.params.missingProperty)}"` : '';
+    return badField(source, e.instancePath || '/', `${e.message}${missing}${extra}`);
+  }
+  const f = json as any;
+  const zone = normalizeName(f.zone);
+  const rootDomain = f.root_domain ? normalizeName(f.root_domain) : f.parent ? DEFAULTS.rootDomain : zone;
+  if (!isWithin(zone, rootDomain)) badField(source, '/zone', `must be under the root domain ${rootDomain}`);
+  const namespace = namespaceOf(zone, rootDomain);
+  if (zone !== rootDomain && !f.parent) badField(source, '/parent', `is required for a zone below the root (${zone})`);
+  if (f.parent && !isWithin(zone, f.parent.zone)) badField(source, '/parent/zone', `${f.parent.zone} does not enclose ${zone}`);
+  for (const [i, d] of (f.delegations ?? []).entries()) {
+    const child = d.zone as string;
+    if (!child.endsWith(`.${zone}`) || child.slice(0, -(zone.length + 1)).includes('.')) {
+      badField(source, `/delegations/${i}/zone`, `${child} is not exactly one label below ${zone}`);
+    }
+  }
+  const ttl = { ...DEFAULTS.ttl, ...(f.policy?.ttl ?? {}) };
+  return {
+    zone,
+    rootDomain,
+    namespace,
+    parent: f.parent ? { zone: f.parent.zone, endpoints: f.parent.endpoints ?? [{ url: f.parent.url }] } : undefined,
+    listen: { host: f.listen.host ?? '127.0.0.1', port: f.listen.port },
+    region: f.region ?? 'local',
+    replicas: f.replicas ?? [],
+    delegations: f.delegations ?? [],
+    agents: f.agents ?? [],
+    policy: { publishers: f.policy?.publishers ?? 'any', ttl },
+    source,
+  };
+}
+
+export function loadZoneFile(path: string): ZoneConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new StewardError('BAD_CONFIG', `${path}: cannot read zone file (${(err as NodeJS.ErrnoException).code ?? err})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new StewardError('BAD_CONFIG', `${path}: not valid JSON (${(err as Error).message})`);
+  }
+  return parseZoneFile(json, path);
+}
+
+export function loadZoneDir(dir: string): ZoneConfig[] {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  if (files.length === 0) throw new StewardError('BAD_CONFIG', `${dir}: no zone files (*.json)`);
+  return files.map((f) => loadZoneFile(join(dir, f)));
+}
