@@ -49,3 +49,25 @@ export interface ZoneView {
   /** The delegation whose zone is exactly `childZone`, if this zone delegates it. */
   getDelegation(childZone: string): { zone: string; endpoints: RegionEndpoint[]; certificate?: string } | undefined;
 }
+
+/**
+ * One step of a recursive resolution, for `steward resolve --trace` (like dig +trace).
+ * `local`: answered from this node's own zone data; `cache`: a cached answer or referral
+ * was used; `query`: an upstream endpoint was asked; `stale`: an expired entry was served.
+ */
+export interface TraceStep {
+  kind: 'local' | 'cache' | 'query' | 'stale';
+  zone: string;
+  outcome: 'NOERROR' | 'NXDOMAIN' | 'REFERRAL' | 'FAILED';
+  /** The endpoint asked (kind `query`). */
+  endpoint?: string;
+  /** The zone referred to (outcome `REFERRAL`). */
+  referral?: string;
+  /** TTL in seconds of what was learnt or served (remaining TTL for cache hits). */
+  ttl?: number;
+  rtt_ms?: number;
+  error?: string;
+}
+
+/** What the recursive resolver returns: the SPEC answer plus, when asked, the trace. */
+export type ResolveResult = ResolveAnswer & { trace?: TraceStep[] };

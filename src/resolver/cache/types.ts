@@ -1,0 +1,58 @@
+// The resolver cache: what is stored and the interface every tier implements.
+// Entries carry absolute times (ms since the epoch, wall clock, so that nodes sharing
+// Redis agree) so TTLs count down wherever the entry is read.
+import type { NoErrorAnswer, NxDomainAnswer, Referral } from '../types.js';
+
+interface Times {
+  /** The TTL the entry was stored with (seconds, after the caps). */
+  ttl: number;
+  /** When it stops being fresh. */
+  expiresAt: number;
+  /** Until when it may still be served stale; a store drops it after that. */
+  staleUntil: number;
+  /** Zones asked when it was learnt (the `path` of answers served from cache). */
+  path: string[];
+}
+
+export type CacheEntry =
+  | (Times & { kind: 'answer'; value: NoErrorAnswer })
+  | (Times & { kind: 'negative'; value: NxDomainAnswer })
+  | (Times & { kind: 'referral'; value: Referral });
+
+export type EntryKind = CacheEntry['kind'];
+
+/**
+ * A cache tier. Implementations never throw: a failing backend is a miss on read and a
+ * no-op on write, so the resolver keeps answering from its other sources.
+ */
+export interface ResolverCache {
+  readonly name: string;
+  /** The entry, fresh or stale; undefined once past `staleUntil` or never stored. */
+  get(key: string): Promise<CacheEntry | undefined>;
+  set(key: string, entry: CacheEntry): Promise<void>;
+  delete(key: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const answerKey = (name: string) => `ans:${name}`;
+export const referralKey = (zone: string) => `ref:${zone}`;
+
+export function isFresh(entry: CacheEntry, now: number): boolean {
+  return now < entry.expiresAt;
+}
+
+/** Remaining TTL in whole seconds, rounded up so a fresh entry never shows 0. */
+export function remainingTtl(entry: CacheEntry, now: number): number {
+  return Math.max(0, Math.ceil((entry.expiresAt - now) / 1000));
+}
+
+/** A cheap shape check for entries read back from a shared store. */
+export function looksLikeEntry(x: unknown): x is CacheEntry {
+  if (!x || typeof x !== 'object') return false;
+  const e = x as Record<string, unknown>;
+  return (
+    (e.kind === 'answer' || e.kind === 'negative' || e.kind === 'referral') &&
+    typeof e.ttl === 'number' && typeof e.expiresAt === 'number' && typeof e.staleUntil === 'number' &&
+    Array.isArray(e.path) && !!e.value && typeof e.value === 'object'
+  );
+}

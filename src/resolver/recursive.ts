@@ -1,0 +1,179 @@
+// The recursive resolver (SPEC §3 "Recursion"). A query goes through these stages, in
+// this order, and the first that can answer does:
+//
+//   1. local    names in this node's own zone: answered from the zone's data
+//               (a name under one of our delegations falls through: it needs a walk)
+//   2. cache    a fresh answer or negative answer: served with its remaining TTL;
+//               a hit in the last `prefetchFraction` of the TTL refreshes it in the background
+//   3. stale    an expired entry whose refresh failed moments ago: served stale at once
+//               (RFC 8767 stale-refresh-time), no upstream hammering
+//   4. walk     resolve from the closest enclosing zone (walk.ts); identical in-flight
+//               queries share one walk
+//   5. stale    the walk failed, or is slower than `staleAfterMs` while an expired entry
+//               within `staleMaxSeconds` exists: that entry is served (source "stale",
+//               TTL `staleTtl`) and the walk carries on in the background to refresh it
+//
+// `path` of a cache or stale answer is the path of the walk that learnt it.
+import { LRUCache } from 'lru-cache';
+import { StewardError } from '../errors/index.js';
+import type { Metrics } from '../metrics/index.js';
+import { isWithin, normalizeName } from '../names/index.js';
+import type { RegionEndpoint } from '../records/types.js';
+import { answerAuthoritatively } from './authoritative.js';
+import { answerKey, remainingTtl, type CacheEntry, type ResolverCache } from './cache/types.js';
+import { resolverLimits, type ResolverLimits } from './options.js';
+import type { ResolveAnswer, ResolveResult, TraceStep, ZoneView } from './types.js';
+import { walk, type Asker } from './walk.js';
+
+export interface ResolverDeps {
+  view: ZoneView;
+  /** Owned by the resolver from now on: close() closes it. */
+  cache: ResolverCache;
+  /** Owned by the resolver too when it has a close(). */
+  upstream: Asker & { close?: () => Promise<void> };
+  metrics?: Metrics;
+  limits?: Partial<ResolverLimits>;
+  rootHints?: RegionEndpoint[];
+  now?: () => number;
+  /** Failures of background work (prefetch, refresh after a stale answer); default: ignored. */
+  onBackgroundError?: (err: unknown, name: string) => void;
+}
+
+export interface ResolveOptions {
+  trace?: boolean;
+}
+
+export interface ResolverStats {
+  walks: number;
+  coalesced: number;
+  prefetches: number;
+  staleServed: number;
+}
+
+export interface Resolver {
+  resolve(fqid: string, opts?: ResolveOptions): Promise<ResolveResult>;
+  /** Counters since start, for diagnostics and tests. */
+  stats(): ResolverStats;
+  /** Waits for walks in flight (bounded by upstream timeouts), then closes cache and upstream. */
+  close(): Promise<void>;
+}
+
+interface Flight {
+  promise: Promise<ResolveAnswer>;
+  steps: TraceStep[];
+}
+
+type AnswerEntry = Extract<CacheEntry, { kind: 'answer' | 'negative' }>;
+
+const STALE_TIMER = Symbol('stale-timer');
+
+export function createResolver(deps: ResolverDeps): Resolver {
+  const { view, cache, upstream, metrics, rootHints, now = Date.now, onBackgroundError } = deps;
+  const limits = resolverLimits(deps.limits);
+  const walkDeps = { view, cache, upstream, limits, metrics, rootHints, now };
+  const flights = new Map<string, Flight>();
+  const refreshFailedUntil = new LRUCache<string, number>({ max: 10_000 });
+  const stats: ResolverStats = { walks: 0, coalesced: 0, prefetches: 0, staleServed: 0 };
+  let closed = false;
+
+  /** Stage 4: one walk per name at a time; later identical queries join it. */
+  function flight(name: string): Flight {
+    const current = flights.get(name);
+    if (current) {
+      stats.coalesced++;
+      return current;
+    }
+    stats.walks++;
+    const steps: TraceStep[] = [];
+    const promise = walk(name, walkDeps, steps).finally(() => flights.delete(name));
+    promise.catch(() => {
+      if (limits.staleRefreshMs > 0) refreshFailedUntil.set(name, now() + limits.staleRefreshMs);
+    });
+    const f = { promise, steps };
+    flights.set(name, f);
+    return f;
+  }
+
+  function background(name: string, f: Flight) {
+    f.promise.catch((err) => onBackgroundError?.(err, name));
+  }
+
+  const withTrace = (answer: ResolveAnswer, steps: TraceStep[], opts: ResolveOptions): ResolveResult =>
+    opts.trace ? { ...answer, trace: [...steps] } : answer;
+
+  function fromCache(e: AnswerEntry, t: number): ResolveAnswer {
+    metrics?.cacheHits.inc({ kind: e.kind });
+    return { ...e.value, ttl: remainingTtl(e, t), source: 'cache', path: e.path };
+  }
+
+  function stale(name: string, e: AnswerEntry, steps: TraceStep[], opts: ResolveOptions, err?: unknown): ResolveResult {
+    stats.staleServed++;
+    metrics?.cacheStale.inc({ kind: e.kind });
+    const answer: ResolveAnswer = { ...e.value, ttl: limits.staleTtl, source: 'stale', path: e.path };
+    const why = err instanceof Error ? err.message : err === undefined ? `no answer within ${limits.staleAfterMs} ms` : String(err);
+    return withTrace(answer, [...steps, { kind: 'stale', zone: e.value.zone, outcome: e.value.status, ttl: limits.staleTtl, error: why }], opts);
+  }
+
+  async function resolve(input: string, opts: ResolveOptions = {}): Promise<ResolveResult> {
+    if (closed) throw new StewardError('SERVFAIL', 'resolver is closed');
+    const name = normalizeName(input);
+    if (!isWithin(name, view.rootDomain)) {
+      throw new StewardError('NOT_AUTHORITATIVE', `${name} is not under the root domain ${view.rootDomain}`);
+    }
+
+    // 1. local
+    if (isWithin(name, view.zone)) {
+      const local = answerAuthoritatively(view, name);
+      if (local.status !== 'REFERRAL') {
+        return withTrace(local, [{ kind: 'local', zone: view.zone, outcome: local.status, ttl: local.ttl }], opts);
+      }
+    }
+
+    // 2. cache
+    const t = now();
+    const got = await cache.get(answerKey(name));
+    const e = got && got.kind !== 'referral' && got.staleUntil > t ? got : undefined;
+    if (e && e.expiresAt > t) {
+      const answer = fromCache(e, t);
+      if (e.expiresAt - t <= e.ttl * 1000 * limits.prefetchFraction && !flights.has(name)) {
+        stats.prefetches++;
+        background(name, flight(name));
+      }
+      return withTrace(answer, [{ kind: 'cache', zone: e.value.zone, outcome: e.value.status, ttl: answer.ttl }], opts);
+    }
+    metrics?.cacheMisses.inc({ kind: 'answer' });
+
+    // 3. stale, refresh failed moments ago
+    if (e && (refreshFailedUntil.get(name) ?? 0) > t) {
+      return stale(name, e, [], opts, 'refresh failed moments ago; not retrying yet');
+    }
+
+    // 4. walk
+    const f = flight(name);
+    if (!e) return withTrace(await f.promise, f.steps, opts);
+
+    // 5. stale, walk failed or slow
+    let timer: NodeJS.Timeout | undefined;
+    const slow = new Promise<typeof STALE_TIMER>((r) => (timer = setTimeout(r, limits.staleAfterMs, STALE_TIMER)));
+    try {
+      const res = await Promise.race([f.promise, slow]);
+      if (res !== STALE_TIMER) return withTrace(res, f.steps, opts);
+      background(name, f);
+      return stale(name, e, f.steps, opts);
+    } catch (err) {
+      return stale(name, e, f.steps, opts, err);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function close() {
+    if (closed) return;
+    closed = true;
+    await Promise.allSettled([...flights.values()].map((f) => f.promise));
+    await cache.close();
+    await upstream.close?.();
+  }
+
+  return { resolve, close, stats: () => ({ ...stats }) };
+}
