@@ -1,0 +1,60 @@
+// Every name's latest change, in seq order — what /v1/sync pages through. Changes are
+// appended (seqs only rise); an entry whose name has changed again since is skipped when
+// read and squeezed out once such entries are half the array.
+
+export class SeqOrder {
+  private seqs = new Float64Array(1024);
+  private slots = new Uint32Array(1024);
+  private n = 0;
+  private stale = 0;
+
+  constructor(private readonly currentSeqOf: (slot: number) => number) {}
+
+  push(seq: number, slot: number, supersedes: boolean): void {
+    if (this.n === this.seqs.length) {
+      this.seqs = grow(this.seqs, Float64Array);
+      this.slots = grow(this.slots, Uint32Array);
+    }
+    this.seqs[this.n] = seq;
+    this.slots[this.n] = slot;
+    this.n++;
+    if (supersedes && ++this.stale > 1024 && this.stale * 2 > this.n) this.squeeze();
+  }
+
+  /** Calls `visit` for each current (seq, slot) with from < seq <= to, in order, until it returns false. */
+  scan(from: number, to: number, visit: (seq: number, slot: number) => boolean): void {
+    let lo = 0;
+    let hi = this.n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.seqs[mid]! <= from) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < this.n; i++) {
+      const seq = this.seqs[i]!;
+      if (seq > to) return;
+      const slot = this.slots[i]!;
+      if (this.currentSeqOf(slot) !== seq) continue;
+      if (!visit(seq, slot)) return;
+    }
+  }
+
+  private squeeze(): void {
+    let w = 0;
+    for (let r = 0; r < this.n; r++) {
+      const slot = this.slots[r]!;
+      if (this.currentSeqOf(slot) !== this.seqs[r]) continue;
+      this.seqs[w] = this.seqs[r]!;
+      this.slots[w] = slot;
+      w++;
+    }
+    this.n = w;
+    this.stale = 0;
+  }
+}
+
+export function grow<T extends Float64Array | Uint32Array | Uint8Array>(a: T, Ctor: new (n: number) => T): T {
+  const b = new Ctor(a.length * 2);
+  b.set(a as never);
+  return b;
+}
