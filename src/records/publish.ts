@@ -1,0 +1,161 @@
+// The publish and unpublish rules (SPEC §2) as pure functions over an injected view of
+// the zone. Storing the result, ordering concurrent publishes and keeping the
+// ConfusableIndex up to date are the caller's job (src/node/publisher.ts).
+// Order of checks: JWS shape and signature first (an attacker's schema errors are not
+// worth reporting before we know who signed), then the schema, then the zone rules.
+import semver from 'semver';
+import { StewardError } from '../errors/index.js';
+import { MAX_NAME } from '../names/index.js';
+import type { ConfusableIndex } from './confusable.js';
+import { manifestDigest } from './digest.js';
+import { verifyCompactJws } from './jws.js';
+import { validateManifest, validateTombstone } from './schema.js';
+import { computeTrust } from './trust.js';
+import type { AgentRecord, Manifest, VectorClock } from './types.js';
+
+export interface PublishPolicy {
+  /** When set, only these key fingerprints may publish (empty: nobody). */
+  allowedFingerprints?: string[];
+  /** Keys the zone vouches for without restricting publishing (counts for trust). */
+  verifiedFingerprints?: string[];
+}
+
+/** What the store knows about earlier publishes; used for the trust score only. */
+export interface PublishHistory {
+  /** Earlier versions of `label` published by `fingerprint`. */
+  priorVersions?(label: string, fingerprint: string): number;
+  /** When `fingerprint` first published anything in this zone. */
+  keyFirstSeen?(fingerprint: string): Date | string | undefined;
+}
+
+export interface PublishInput {
+  jws: string;
+  zone: string;
+  namespace: string;
+  replicaId: string;
+  now?: Date;
+  current(label: string): AgentRecord | undefined;
+  confusables: ConfusableIndex;
+  policy?: PublishPolicy;
+  history?: PublishHistory;
+}
+
+const DAY_MS = 86_400_000;
+
+export async function preparePublish(input: PublishInput): Promise<AgentRecord> {
+  const { zone, policy } = input;
+  const now = input.now ?? new Date();
+  const verified = await verifyCompactJws(input.jws);
+  const manifest = validateManifest(verified.payload);
+  const { name, version } = manifest;
+  const { fingerprint } = verified;
+  const id = `${name}.${zone}`;
+  if (id.length > MAX_NAME) {
+    throw new StewardError('SCHEMA_VIOLATION', `manifest: /name makes the agent ID ${id.length} octets; at most ${MAX_NAME}`);
+  }
+
+  if (policy?.allowedFingerprints && !policy.allowedFingerprints.includes(fingerprint)) {
+    throw new StewardError('FORBIDDEN', `key ${fingerprint} may not publish in ${zone} (not on the zone's publisher list)`, { fingerprint });
+  }
+
+  const current = input.current(name);
+  if (current) {
+    if (current.fingerprint !== fingerprint) {
+      throw new StewardError(
+        'KEY_MISMATCH',
+        `${id} is published by key ${current.fingerprint}; this manifest is signed by key ${fingerprint}`,
+        { published_fingerprint: current.fingerprint, fingerprint },
+      );
+    }
+    if (!semver.gt(version, current.version)) {
+      throw new StewardError(
+        'VERSION_NOT_RISING',
+        `${id} is at version ${current.version}; version ${version} is not greater`,
+        { published_version: current.version, version },
+      );
+    }
+  } else {
+    const clash = input.confusables.findConflict(name);
+    if (clash !== undefined) {
+      const existing = `${clash}.${zone}`;
+      throw new StewardError('CONFUSABLE_NAME', `${name} is confusable with the existing agent ${existing}`, { existing });
+    }
+  }
+
+  const sameKey = current?.fingerprint === fingerprint;
+  const priorVersions = input.history?.priorVersions?.(name, fingerprint) ?? (sameKey ? 1 : 0);
+  const firstSeen = input.history?.keyFirstSeen?.(fingerprint) ?? (sameKey ? current?.published_at : undefined);
+  const firstMs = firstSeen === undefined ? NaN : new Date(firstSeen).getTime();
+  const trust = computeTrust({
+    signatureVerified: true,
+    priorVersionsSameKey: priorVersions,
+    allEndpointsHttps: manifest.endpoints.every((e) => e.url.toLowerCase().startsWith('https://')),
+    hasDescription: (manifest.description ?? '').trim().length > 0,
+    verifiedPublisher: Boolean(
+      policy?.allowedFingerprints?.includes(fingerprint) || policy?.verifiedFingerprints?.includes(fingerprint),
+    ),
+    keyAgeDays: Number.isFinite(firstMs) ? Math.max(0, (now.getTime() - firstMs) / DAY_MS) : 0,
+  });
+
+  const clock: VectorClock = { ...(current?.vector_clock ?? {}) };
+  clock[input.replicaId] = (clock[input.replicaId] ?? 0) + 1;
+
+  return {
+    id,
+    ...manifestFields(manifest),
+    namespace: input.namespace,
+    zone,
+    fingerprint,
+    digest: manifestDigest(manifest),
+    jws: input.jws.trim(),
+    published_at: now.toISOString(),
+    trust,
+    vector_clock: clock,
+  };
+}
+
+/** The manifest's own fields in a fixed order (optional ones only when present). */
+function manifestFields(m: Manifest): Manifest {
+  const out: Manifest = { name: m.name, version: m.version, capabilities: m.capabilities, endpoints: m.endpoints, visibility: m.visibility };
+  if (m.description !== undefined) out.description = m.description;
+  if (m.tags !== undefined) out.tags = m.tags;
+  return out;
+}
+
+export interface UnpublishInput {
+  jws: string;
+  zone: string;
+  current(label: string): AgentRecord | undefined;
+  /** The name from the request path, when there is one; must match the signed name. */
+  label?: string;
+}
+
+/**
+ * Checks a signed unpublish request `{"name","deleted":true,"version"}` against the
+ * stored record: same key, same version. Returns the record to remove.
+ */
+export async function prepareUnpublish(input: UnpublishInput): Promise<{ label: string; record: AgentRecord }> {
+  const verified = await verifyCompactJws(input.jws);
+  const tomb = validateTombstone(verified.payload);
+  const id = `${tomb.name}.${input.zone}`;
+  if (input.label !== undefined && input.label !== tomb.name) {
+    throw new StewardError('BAD_REQUEST', `the signed request names ${tomb.name}, but the request is for ${input.label}`);
+  }
+  const record = input.current(tomb.name);
+  if (!record) throw new StewardError('NOT_FOUND', `no agent ${id} to unpublish`);
+  if (record.fingerprint !== verified.fingerprint) {
+    throw new StewardError(
+      'KEY_MISMATCH',
+      `${id} is published by key ${record.fingerprint}; this request is signed by key ${verified.fingerprint}`,
+      { published_fingerprint: record.fingerprint, fingerprint: verified.fingerprint },
+    );
+  }
+  if (record.version !== tomb.version) {
+    throw new StewardError(
+      'VERSION_MISMATCH',
+      `${id} is at version ${record.version}; the request names version ${tomb.version}`,
+      { published_version: record.version, version: tomb.version },
+    );
+  }
+  return { label: tomb.name, record };
+}
