@@ -79,7 +79,7 @@ test('usage errors exit 2 with one clear line on stderr', async () => {
 test('a malformed name is refused locally with exit 2, no registry needed', async () => {
   const runs = await Promise.all([
     steward(['resolve', 'foo..bar', ...REG]),
-    stewardInProcess(['resolve', '-foo', ...REG]),
+    stewardInProcess(['resolve', ...REG, '--', '-foo']),
     stewardInProcess(['resolve', 'foo_bar.com', ...REG]),
     stewardInProcess(['unpublish', 'a..b', '--key', 'k', ...REG]),
   ]);

@@ -5,7 +5,7 @@ import { StewardError } from '../../errors/index.js';
 import { DEFAULTS } from '../../config/index.js';
 import { isWithin } from '../../names/index.js';
 import { COMMON_NET, oneOf, parse, positionals, positiveInt, registryUrl, timeoutMs, usage } from './args.js';
-import { RegistryClient } from './http.js';
+import { RegistryClient, badAnswer } from './http.js';
 import { exitCodeFor } from './exit.js';
 import { rankReplicas } from './geo.js';
 import { boxTable, clean, fmtMs, fmtTrust, num, plural, str, type Io } from './output.js';
@@ -72,8 +72,10 @@ export async function command(argv: string[], io: Io): Promise<number> {
     let used = base;
     for (const [i, url] of candidates.entries()) {
       try {
-        const res = await client.callOk('GET', `${url}/v1/discover?${q}`);
-        body = (res.json ?? {}) as Record<string, unknown>;
+        const target = `${url}/v1/discover?${q}`;
+        const res = await client.callOk('GET', target);
+        body = res.json as Record<string, unknown> | undefined;
+        if (!body || typeof body !== 'object' || !Array.isArray(body.results)) throw badAnswer(res, target, 'a discover answer');
         used = url;
         break;
       } catch (err) {

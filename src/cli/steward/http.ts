@@ -104,6 +104,15 @@ function networkError(err: unknown, url: string, timeoutMs: number, aborted: boo
   return new StewardError('SERVFAIL', `cannot reach ${origin}: ${why}`, { url, shownTitle: 'Registry unreachable' });
 }
 
+/** A 2xx whose body is not what the API promises: the registry is broken, exit 3. */
+export function badAnswer(res: HttpResponse, url: string, expected: string): StewardError {
+  const snippet = res.text.replace(/\s+/g, ' ').trim().slice(0, 120);
+  return new StewardError('SERVFAIL', `${safeOrigin(url)} sent HTTP ${res.status} without ${expected}${snippet ? `: ${snippet}` : ''}`, {
+    shownTitle: 'Bad answer from registry',
+    url,
+  });
+}
+
 /** The server's problem+json as a StewardError; its own title is kept for printing. */
 export function problemError(res: HttpResponse, url: string): StewardError {
   const p = (res.json && typeof res.json === 'object' ? res.json : {}) as Record<string, unknown>;

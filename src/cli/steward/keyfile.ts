@@ -14,7 +14,12 @@ export async function loadKey(path: string): Promise<PublisherKey> {
   try {
     return await readKeyFile(file);
   } catch (err) {
-    throw new StewardError('BAD_REQUEST', `cannot use key file ${file}: ${reason(err)}`, { shownTitle: 'Bad key file' });
+    // keys.ts already names the file and the reason; keep its words, and make sure a bad
+    // key file is always bad input (exit 2) whatever code it carries.
+    const said = err instanceof StewardError ? err.message : undefined;
+    const detail = said ? (said.includes(file) ? said : `${file}: ${said}`) : `cannot use key file ${file}: ${reason(err)}`;
+    const code = err instanceof StewardError ? err.code : 'BAD_REQUEST';
+    throw new StewardError(code, detail, { shownTitle: 'Bad key file' }, 400);
   }
 }
 

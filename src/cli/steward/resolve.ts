@@ -2,7 +2,7 @@
 // client only asks, prints, and turns the answer's status into an exit code.
 import { normalizeName } from '../../names/index.js';
 import { COMMON_NET, parse, positionals, registryUrl, timeoutMs } from './args.js';
-import { RegistryClient, problemError } from './http.js';
+import { RegistryClient, badAnswer, problemError } from './http.js';
 import { clean, columns, fields, fmtMs, fmtTrust, num, str, type Io } from './output.js';
 
 export const help = `Usage: steward resolve <name> [options]
@@ -44,7 +44,8 @@ export async function command(argv: string[], io: Io): Promise<number> {
     const body = res.json as Record<string, unknown> | undefined;
     const status = str(body?.status);
     const known = status === 'NOERROR' || status === 'REFERRAL' || status === 'NXDOMAIN';
-    if (!body || !known || (res.status >= 400 && status !== 'NXDOMAIN')) throw problemError(res, url);
+    if (res.status >= 400 && status !== 'NXDOMAIN') throw problemError(res, url);
+    if (!body || !known) throw badAnswer(res, url, 'a resolve answer (NOERROR, NXDOMAIN or REFERRAL)');
 
     if (values.json) io.out(JSON.stringify(body, null, 2));
     else {
