@@ -84,8 +84,9 @@ function checkShape(compact: unknown): { header: Record<string, unknown>; parts:
   const parts = compact.trim().split('.');
   if (parts.length !== 3) badJws(`a compact JWS has 3 dot-separated parts; got ${parts.length}`);
   const names = ['protected header', 'payload', 'signature'];
+  // An empty signature is judged after the alg, so `alg: none` gets the clearer message.
   parts.forEach((p, i) => {
-    if (!B64URL.test(p)) badJws(`the JWS ${names[i]} is empty or not base64url`);
+    if (!B64URL.test(p) && !(i === 2 && p === '')) badJws(`the JWS ${names[i]} is empty or not base64url`);
   });
   const header = decodeJson(parts[0], 'protected header');
   if (header === null || typeof header !== 'object' || Array.isArray(header)) return badJws('the JWS protected header must be a JSON object');
@@ -103,6 +104,7 @@ export async function verifyCompactJws(compact: string): Promise<VerifiedJws> {
   if (typeof alg !== 'string' || !(ALGORITHMS as readonly string[]).includes(alg)) {
     return badJws(`alg ${JSON.stringify(alg ?? null)} is not allowed; use one of ${ALGORITHMS.join(', ')}`);
   }
+  if (parts[2] === '') badJws('the JWS signature is empty');
   // Extensions we do not implement (e.g. b64:false) must not be silently ignored.
   if ('crit' in header || 'b64' in header) badJws('the "crit" and "b64" header parameters are not supported');
   const jwk = header.jwk;

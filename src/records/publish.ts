@@ -82,9 +82,13 @@ export async function preparePublish(input: PublishInput): Promise<AgentRecord> 
     }
   }
 
-  const sameKey = current?.fingerprint === fingerprint;
-  const priorVersions = input.history?.priorVersions?.(name, fingerprint) ?? (sameKey ? 1 : 0);
-  const firstSeen = input.history?.keyFirstSeen?.(fingerprint) ?? (sameKey ? current?.published_at : undefined);
+  // Without a history from the store: every version of a name bumps its clock once, so
+  // the clock's sum counts the earlier versions; the key's age is at least the age of
+  // the version it replaces.
+  const sameKey = current !== undefined && current.fingerprint === fingerprint;
+  const clockSum = sameKey ? Object.values(current.vector_clock ?? {}).reduce((a, b) => a + b, 0) : 0;
+  const priorVersions = input.history?.priorVersions?.(name, fingerprint) ?? (sameKey ? Math.max(1, clockSum) : 0);
+  const firstSeen = input.history?.keyFirstSeen?.(fingerprint) ?? (sameKey ? current.published_at : undefined);
   const firstMs = firstSeen === undefined ? NaN : new Date(firstSeen).getTime();
   const trust = computeTrust({
     signatureVerified: true,

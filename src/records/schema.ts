@@ -24,8 +24,8 @@ const ajv = new Ajv({ allErrors: false, strict: true });
 addFormatsModule.default(ajv, ['uri']);
 // Labels follow SPEC §1; the reason for a bad one comes from the names module.
 ajv.addFormat('label', { type: 'string', validate: (s: string) => LABEL_RE.test(s) && labelProblem(s) === undefined });
-// semver.valid also accepts "v1.2.0" and "=1.2.0"; a published version must be the clean form.
-ajv.addFormat('semver', { type: 'string', validate: (s: string) => semver.valid(s) === s });
+// semver.valid also accepts "v1.2.0", "=1.2.0" and padding; a published version must be the clean form.
+ajv.addFormat('semver', { type: 'string', validate: (s: string) => /^\d[^\s]*$/.test(s) && semver.valid(s) !== null });
 
 const name = { type: 'string', maxLength: 63, format: 'label' };
 const version = { type: 'string', maxLength: LIMITS.version, format: 'semver' };
