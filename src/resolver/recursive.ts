@@ -54,6 +54,8 @@ export interface Resolver {
   resolve(fqid: string, opts?: ResolveOptions): Promise<ResolveResult>;
   /** Counters since start, for diagnostics and tests. */
   stats(): ResolverStats;
+  /** Which cache tiers are in use, and whether the shared one (Redis) is up right now. */
+  cacheState(): { cache: string; shared?: 'up' | 'down' };
   /** Waits for walks in flight (bounded by upstream timeouts), then closes cache and upstream. */
   close(): Promise<void>;
 }
@@ -175,5 +177,10 @@ export function createResolver(deps: ResolverDeps): Resolver {
     await upstream.close?.();
   }
 
-  return { resolve, close, stats: () => ({ ...stats }) };
+  return {
+    resolve,
+    close,
+    stats: () => ({ ...stats }),
+    cacheState: () => ({ cache: cache.name, ...(cache.state ? { shared: cache.state() } : {}) }),
+  };
 }

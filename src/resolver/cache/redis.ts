@@ -126,6 +126,10 @@ export class RedisCache implements ResolverCache {
     return this.client.status === 'ready';
   }
 
+  state(): 'up' | 'down' {
+    return this.usable() ? 'up' : 'down';
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

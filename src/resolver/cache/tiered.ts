@@ -35,6 +35,10 @@ export class TieredCache implements ResolverCache {
     await Promise.all([this.near.delete(key), this.far.delete(key)]);
   }
 
+  state(): 'up' | 'down' {
+    return this.far.state?.() ?? 'up';
+  }
+
   async close(): Promise<void> {
     await Promise.all([this.near.close(), this.far.close()]);
   }

@@ -32,6 +32,8 @@ export interface ResolverCache {
   set(key: string, entry: CacheEntry): Promise<void>;
   delete(key: string): Promise<void>;
   close(): Promise<void>;
+  /** For tiers behind a network: 'up' when they are being used right now. */
+  state?(): 'up' | 'down';
 }
 
 export const answerKey = (name: string) => `ans:${name}`;
