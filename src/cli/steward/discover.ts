@@ -82,7 +82,7 @@ export async function command(argv: string[], io: Io): Promise<number> {
         // Fail over only on the registry's own failure; a 4xx would be the same everywhere.
         const next = candidates[i + 1];
         if (!next || !(err instanceof StewardError) || exitCodeFor(err) !== 3) throw err;
-        io.err(`warning: ${clean(err.message)}; failing over to ${clean(next)}`);
+        io.err(`warning: ${clean(url)} failed: ${clean(err.message)}; failing over to ${clean(next)}`);
       }
     }
     const results = Array.isArray(body?.results) ? body.results : [];
@@ -100,7 +100,11 @@ const OK_STATUS = /^(ok|answered|noerror|success)$/i;
 function printHuman(io: Io, query: string, base: string, sort: string, body: Obj): void {
   const registries = (Array.isArray(body.registries) ? body.registries : []).filter((r): r is Obj => !!r && typeof r === 'object');
   const results = (Array.isArray(body.results) ? body.results : []).filter((r): r is Obj => !!r && typeof r === 'object');
-  const local = str(registries.find((r) => sameUrl(str(r.url), base))?.zone) ?? str(registries[0]?.zone) ?? '';
+  const local =
+    str(registries.find((r) => r.role === 'local')?.zone) ??
+    str(registries.find((r) => sameUrl(str(r.url), base))?.zone) ??
+    str(registries[0]?.zone) ??
+    '';
   const root = rootDomain(results) ?? topAncestor(local, registries) ?? DEFAULTS.rootDomain;
 
   let answered = 0;

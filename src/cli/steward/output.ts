@@ -44,11 +44,13 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** Label/value lines with the values lined up. */
+/** Label/value lines with the values lined up; a value may hold several lines. */
 export function fields(rows: Array<[string, string | undefined]>, indent = '  '): string[] {
   const shown = rows.filter((r): r is [string, string] => r[1] !== undefined && r[1] !== '');
   const width = Math.max(0, ...shown.map(([k]) => k.length + 1));
-  return shown.map(([k, v]) => `${indent}${`${k}:`.padEnd(width)}  ${v}`);
+  // A multi-line value (several endpoints) continues under its first line.
+  const pad = `\n${indent}${' '.repeat(width)}  `;
+  return shown.map(([k, v]) => `${indent}${`${k}:`.padEnd(width)}  ${v.split('\n').join(pad)}`);
 }
 
 /** A box-drawn table, as in the seed's federated search output. */

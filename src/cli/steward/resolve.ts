@@ -99,7 +99,7 @@ function endpointList(endpoints: unknown): string | undefined {
       const extra = [ep.protocol, ep.region].filter((x) => typeof x === 'string' && x).map(clean);
       return `${clean(ep.url)}${extra.length ? ` (${extra.join(', ')})` : ''}`;
     })
-    .join('\n' + ' '.repeat(16));
+    .join('\n');
 }
 
 /**
