@@ -1,0 +1,30 @@
+export type DiscoverScope = 'local' | 'hierarchy' | 'federated';
+export type DiscoverSort = 'trust' | 'latency' | 'name';
+
+export interface DiscoverResult {
+  id: string;
+  name: string;
+  namespace: string;
+  registry: string;
+  version: string;
+  capabilities: string[];
+  trust: number;
+  latency_ms: number;
+}
+
+export interface RegistryReport {
+  zone: string;
+  url: string | null;
+  count: number;
+  latency_ms: number;
+  status: 'ok' | 'error' | 'timeout';
+  role: 'local' | 'parent' | 'root' | 'sibling';
+  error?: string;
+}
+
+export interface DiscoverAnswer {
+  query: string;
+  scope: DiscoverScope;
+  results: DiscoverResult[];
+  registries: RegistryReport[];
+}

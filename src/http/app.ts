@@ -1,0 +1,34 @@
+// The HTTP face of one node: middleware, then one module per group of routes.
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { DEFAULTS } from '../config/index.js';
+import { StewardError } from '../errors/index.js';
+import type { NodeContext } from '../node/context.js';
+import { notFound, onError, problemResponse } from './problem.js';
+import { agentRoutes } from './routes/agents.js';
+import { discoverRoutes } from './routes/discover.js';
+import { healthRoutes } from './routes/health.js';
+import { resolveRoutes } from './routes/resolve.js';
+import { syncRoutes } from './routes/sync.js';
+import { zoneRoutes } from './routes/zone.js';
+
+export function createApp(ctx: NodeContext): Hono {
+  const app = new Hono();
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: DEFAULTS.maxBodyBytes,
+      onError: () =>
+        problemResponse(new StewardError('PAYLOAD_TOO_LARGE', `request bodies are limited to ${DEFAULTS.maxBodyBytes} bytes`)),
+    }),
+  );
+  healthRoutes(app, ctx);
+  zoneRoutes(app, ctx);
+  resolveRoutes(app, ctx);
+  discoverRoutes(app, ctx);
+  agentRoutes(app, ctx);
+  syncRoutes(app, ctx);
+  app.notFound(notFound);
+  app.onError(onError((err) => ctx.log.error({ err }, 'unhandled error')));
+  return app;
+}

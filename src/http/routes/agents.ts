@@ -1,0 +1,29 @@
+// Publish, read and unpublish agents of this zone.
+import type { Hono } from 'hono';
+import { StewardError } from '../../errors/index.js';
+import { normalizeLabel } from '../../names/index.js';
+import type { NodeContext } from '../../node/context.js';
+import { readJwsBody } from '../body.js';
+
+export function agentRoutes(app: Hono, ctx: NodeContext) {
+  app.post('/v1/agents', async (c) => {
+    const jws = await readJwsBody(c);
+    const record = await ctx.publisher.publish(jws);
+    c.header('location', `/v1/agents/${record.name}`);
+    return c.json(record, 201);
+  });
+
+  app.get('/v1/agents/:name', (c) => {
+    const label = normalizeLabel(c.req.param('name'));
+    const record = ctx.store.get(label);
+    if (!record) throw new StewardError('NOT_FOUND', `no agent ${label} in zone ${ctx.config.zone}`);
+    return c.json(record);
+  });
+
+  app.delete('/v1/agents/:name', async (c) => {
+    const label = normalizeLabel(c.req.param('name'));
+    const jws = await readJwsBody(c);
+    const { id, seq } = await ctx.publisher.unpublish(label, jws);
+    return c.json({ deleted: id, seq });
+  });
+}

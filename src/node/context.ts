@@ -1,0 +1,27 @@
+// What the HTTP routes are given: the parts of one running node, wired by the composition root.
+import type { Logger } from 'pino';
+import type { Metrics } from '../metrics/index.js';
+import type { ZoneConfig } from '../zonefile/index.js';
+import type { ZoneStore } from '../store/zone-store.js';
+import type { Resolver } from '../resolver/index.js';
+import type { ZoneView } from '../resolver/types.js';
+import type { Publisher } from './publisher.js';
+import type { DiscoverAnswer, DiscoverScope, DiscoverSort } from '../discover/types.js';
+
+export type Discover = (q: string, scope: DiscoverScope, sort: DiscoverSort, limit: number) => Promise<DiscoverAnswer>;
+
+
+export interface NodeContext {
+  config: ZoneConfig;
+  store: ZoneStore;
+  /** The zone as the authoritative stage sees it (for clients: internal records included). */
+  view: ZoneView;
+  /** The same zone as seen by other registries' resolvers: internal records hidden. */
+  publicView: ZoneView;
+  publisher: Publisher;
+  resolver: Resolver;
+  discover: Discover;
+  metrics: Metrics;
+  startedAt: number;
+  log: Logger;
+}

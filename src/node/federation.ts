@@ -1,0 +1,65 @@
+// `federation up`: every zone file a node, on loopback. With ephemeral ports (tests), all
+// servers listen first on port 0, then every URL in the zone files is rewritten to the
+// real address before the nodes are wired, so parents and children find each other.
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { ZoneConfig } from '../zonefile/index.js';
+import { attachServer, closeServer, createNode, listen, type RunningNode } from './index.js';
+
+export interface FederationOptions {
+  dataDir?: string;
+  ephemeralPorts?: boolean;
+  redisUrl?: string;
+  fsync?: boolean;
+  log?: Logger;
+}
+
+export interface Federation {
+  nodes: RunningNode[];
+  byZone(zone: string): RunningNode;
+  close(): Promise<void>;
+}
+
+const listenUrl = (c: ZoneConfig) => `http://${c.listen.host}:${c.listen.port}`;
+
+export async function startFederation(configs: ZoneConfig[], opts: FederationOptions = {}): Promise<Federation> {
+  const listeners = await Promise.all(configs.map((c) => listen(c.listen.host, opts.ephemeralPorts ? 0 : c.listen.port)));
+  const rewrite = new Map(configs.map((c, i) => [listenUrl(c), listeners[i]!.url]));
+  const fix = <T extends { url: string }>(e: T): T => ({ ...e, url: rewrite.get(e.url.replace(/\/$/, '')) ?? e.url });
+  const nodes: RunningNode[] = [];
+  try {
+    for (const [i, c] of configs.entries()) {
+      const config: ZoneConfig = {
+        ...c,
+        listen: { host: c.listen.host, port: listeners[i]!.port },
+        parent: c.parent ? { zone: c.parent.zone, endpoints: c.parent.endpoints.map(fix) } : undefined,
+        replicas: c.replicas.map(fix),
+        delegations: c.delegations.map((d) => ({ ...d, endpoints: d.endpoints.map(fix) })),
+      };
+      const node = await createNode({
+        config,
+        dataDir: opts.dataDir ? join(opts.dataDir, config.zone) : undefined,
+        redisUrl: opts.redisUrl,
+        fsync: opts.fsync,
+        log: opts.log,
+      });
+      listeners[i]!.attach(node.app.fetch);
+      nodes.push(attachServer(node, listeners[i]!));
+    }
+  } catch (err) {
+    await Promise.all(nodes.map((n) => n.close()));
+    await Promise.all(listeners.slice(nodes.length).map((l) => closeServer(l.server)));
+    throw err;
+  }
+  return {
+    nodes,
+    byZone(zone) {
+      const n = nodes.find((x) => x.ctx.config.zone === zone);
+      if (!n) throw new Error(`no node for zone ${zone}`);
+      return n;
+    },
+    async close() {
+      await Promise.all(nodes.map((n) => n.close()));
+    },
+  };
+}

@@ -1,0 +1,137 @@
+// The composition root: one zone's store, publisher, resolver, discoverer and HTTP app,
+// wired together. Nothing else constructs these.
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { pino, type Logger } from 'pino';
+import { createDiscoverer } from '../discover/escalate.js';
+import { discoverLocal } from '../discover/local.js';
+import { createApp } from '../http/app.js';
+import { createMetrics } from '../metrics/index.js';
+import { createNodeResolver } from '../resolver/index.js';
+import type { ZoneView } from '../resolver/types.js';
+import { ZoneStore } from '../store/zone-store.js';
+import type { ZoneConfig } from '../zonefile/index.js';
+import type { NodeContext } from './context.js';
+import { Publisher } from './publisher.js';
+import { publishSeedAgents } from './seed.js';
+
+export interface NodeOptions {
+  config: ZoneConfig;
+  /** Where the zone's log and snapshots live; absent = memory only. */
+  dataDir?: string;
+  redisUrl?: string;
+  fsync?: boolean;
+  log?: Logger;
+  /** Publish the zone file's seed agents at start (default true). */
+  seed?: boolean;
+}
+
+export interface NodeHandle {
+  ctx: NodeContext;
+  app: ReturnType<typeof createApp>;
+  close(): Promise<void>;
+}
+
+export interface RunningNode extends NodeHandle {
+  url: string;
+  port: number;
+  server: ServerType;
+}
+
+function views(config: ZoneConfig, store: ZoneStore): { view: ZoneView; publicView: ZoneView } {
+  const delegations = new Map(config.delegations.map((d) => [d.zone, d]));
+  const base = {
+    zone: config.zone,
+    rootDomain: config.rootDomain,
+    parent: config.parent,
+    ttl: config.policy.ttl,
+    getDelegation: (childZone: string) => delegations.get(childZone),
+  };
+  return {
+    view: { ...base, getAgent: (label) => store.get(label) },
+    publicView: {
+      ...base,
+      getAgent: (label) => {
+        const r = store.get(label);
+        return r && r.visibility !== 'internal' ? r : undefined;
+      },
+    },
+  };
+}
+
+export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
+  const { config } = opts;
+  const log = opts.log ?? pino({ level: 'silent' });
+  const metrics = createMetrics();
+  const store = await ZoneStore.open({ zone: config.zone, dir: opts.dataDir ? join(opts.dataDir, 'store') : undefined, fsync: opts.fsync ?? true });
+  const replicaId = `${config.region}:${config.zone}`;
+  const publisher = new Publisher(config, store, metrics, replicaId);
+  const { view, publicView } = views(config, store);
+  const resolver = createNodeResolver({
+    view,
+    metrics,
+    redisUrl: opts.redisUrl,
+    onBackgroundError: (err, name) => log.warn({ err, name }, 'background refresh failed'),
+  });
+  const discover = createDiscoverer({ config, local: (q, sort, limit) => discoverLocal(store, { q, sort, limit }) });
+  const ctx: NodeContext = { config, store, view, publicView, publisher, resolver, discover, metrics, startedAt: Date.now(), log };
+  if (opts.seed !== false) await publishSeedAgents(config, store, publisher, opts.dataDir, log);
+  const app = createApp(ctx);
+  return {
+    ctx,
+    app,
+    async close() {
+      await resolver.close();
+      await store.close();
+    },
+  };
+}
+
+/** Listens first with a handler attached later, so port 0 can be resolved before wiring. */
+export async function listen(host: string, port: number): Promise<{ server: ServerType; url: string; port: number; attach(fetch: (r: Request) => Response | Promise<Response>): void }> {
+  let handler: ((r: Request) => Response | Promise<Response>) | undefined;
+  const notReady = () => new Response('{"status":"starting"}', { status: 503, headers: { 'content-type': 'application/json', 'retry-after': '1' } });
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: (r: Request) => (handler ? handler(r) : notReady()), hostname: host, port }, () => resolve(s));
+    s.once('error', reject);
+  });
+  (server as import('node:http').Server).keepAliveTimeout = 65_000;
+  const actual = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${actual}`;
+  return { server, url, port: actual, attach: (fetch) => (handler = fetch) };
+}
+
+export async function closeServer(server: ServerType): Promise<void> {
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+  });
+}
+
+/** Creates the node and listens (port 0 = any free port; the real one is in `url`). */
+export async function startNode(opts: NodeOptions & { port?: number; host?: string }): Promise<RunningNode> {
+  const l = await listen(opts.host ?? opts.config.listen.host, opts.port ?? opts.config.listen.port);
+  let node: NodeHandle;
+  try {
+    node = await createNode(opts);
+  } catch (err) {
+    await closeServer(l.server);
+    throw err;
+  }
+  l.attach(node.app.fetch);
+  return attachServer(node, l);
+}
+
+export function attachServer(node: NodeHandle, l: { server: ServerType; url: string; port: number }): RunningNode {
+  return {
+    ...node,
+    server: l.server,
+    port: l.port,
+    url: l.url,
+    async close() {
+      await closeServer(l.server);
+      await node.close();
+    },
+  };
+}

@@ -1,0 +1,112 @@
+// Publish and unpublish for one zone: the records rules (src/records) applied against the
+// live store, with the races closed. Signature checks run in parallel; per name, changes
+// are serialised; a new name reserves its confusable skeleton synchronously, so two
+// confusable names published at the same moment cannot both get in.
+import { StewardError } from '../errors/index.js';
+import type { Metrics } from '../metrics/index.js';
+import { childLabel } from '../names/index.js';
+import { ConfusableIndex } from '../records/confusable.js';
+import { prepareUnpublish, preparePublish } from '../records/publish.js';
+import type { AgentRecord } from '../records/types.js';
+import type { ZoneStore } from '../store/zone-store.js';
+import type { ZoneConfig } from '../zonefile/index.js';
+
+export class Publisher {
+  private readonly confusables = new ConfusableIndex();
+  private readonly inflight = new Map<string, Promise<unknown>>();
+  private readonly delegated: Set<string>;
+
+  constructor(
+    private readonly config: ZoneConfig,
+    private readonly store: ZoneStore,
+    private readonly metrics: Metrics,
+    private readonly replicaId: string,
+  ) {
+    this.delegated = new Set(config.delegations.map((d) => childLabel(d.zone, config.zone)!));
+    for (const label of store.labels()) this.confusables.add(label);
+    store.onChange((e) => {
+      if (e.op === 'put') this.confusables.add(e.record.name);
+      else this.confusables.remove(e.record.name);
+    });
+  }
+
+  async publish(jws: string): Promise<AgentRecord> {
+    try {
+      const label = peekName(jws);
+      const record = await this.serial(label, () => this.publishNow(jws));
+      this.metrics.publishes.inc({ outcome: 'ok' });
+      return record;
+    } catch (err) {
+      this.metrics.publishes.inc({ outcome: err instanceof StewardError ? err.code.toLowerCase() : 'error' });
+      throw err;
+    }
+  }
+
+  async unpublish(label: string, jws: string): Promise<{ id: string; seq: number }> {
+    return this.serial(label, async () => {
+      const { record } = await prepareUnpublish({ jws, zone: this.config.zone, current: (l) => this.store.get(l) });
+      if (record.name !== label) {
+        throw new StewardError('BAD_REQUEST', `the signed tombstone names ${record.name}, but the request is for ${label}`);
+      }
+      const entry = await this.store.remove(label);
+      return { id: record.id, seq: entry?.seq ?? this.store.serial };
+    });
+  }
+
+  private async publishNow(jws: string): Promise<AgentRecord> {
+    const { config, store } = this;
+    const record = await preparePublish({
+      jws,
+      zone: config.zone,
+      namespace: config.namespace,
+      replicaId: this.replicaId,
+      current: (l) => store.get(l),
+      confusables: this.confusables,
+      policy: config.policy.publishers === 'any' ? undefined : { allowedFingerprints: config.policy.publishers },
+    });
+    if (this.delegated.has(record.name)) {
+      throw new StewardError('NAME_CONFLICT', `${record.name} is delegated to the child zone ${record.name}.${config.zone}; an agent cannot use that label`);
+    }
+    // Synchronous re-check + reservation: nothing else runs between here and put().
+    const isNew = !store.get(record.name);
+    if (isNew) {
+      const clash = this.confusables.findConflict(record.name);
+      if (clash && clash !== record.name) {
+        const existing = `${clash}.${config.zone}`;
+        throw new StewardError('CONFUSABLE_NAME', `${record.name} is confusable with the existing agent ${existing}`, { existing });
+      }
+      this.confusables.add(record.name);
+    }
+    try {
+      await store.put(record);
+    } catch (err) {
+      if (isNew && !store.get(record.name)) this.confusables.remove(record.name);
+      throw err;
+    }
+    return record;
+  }
+
+  /** Runs fn after every earlier change of the same label has settled. */
+  private serial<T>(label: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.inflight.get(label) ?? Promise.resolve();
+    const run = before.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.inflight.set(label, tail);
+    tail.then(() => {
+      if (this.inflight.get(label) === tail) this.inflight.delete(label);
+    });
+    return run;
+  }
+}
+
+/** The manifest's name, read without verifying, only to pick the per-name queue. */
+function peekName(jws: string): string {
+  const payload = jws.split('.')[1];
+  if (!payload || payload.length > 100_000) return '';
+  try {
+    const name = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))?.name;
+    return typeof name === 'string' ? name.toLowerCase() : '';
+  } catch {
+    return '';
+  }
+}
