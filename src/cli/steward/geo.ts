@@ -13,6 +13,8 @@ export interface Replica {
 }
 
 export const PROBES = 3;
+// A replica slower than this is no candidate for "closest"; don't wait the full timeout.
+const PROBE_TIMEOUT_MS = 2_000;
 
 /** The registry's replicas (itself included), measured; printed in the seed's style. */
 export async function rankReplicas(client: RegistryClient, base: string, say: (line?: string) => void): Promise<Replica[]> {
@@ -65,7 +67,7 @@ async function measure(client: RegistryClient, replica: Replica): Promise<Replic
   let error: string | undefined;
   for (let i = 0; i < PROBES; i++) {
     try {
-      const res = await client.call('GET', `${replica.url}/healthz`);
+      const res = await client.call('GET', `${replica.url}/healthz`, { timeoutMs: Math.min(client.timeoutMs, PROBE_TIMEOUT_MS) });
       if (res.status >= 400) {
         error = `HTTP ${res.status}`;
         continue;
