@@ -120,6 +120,21 @@ walks('positive TTLs are capped too', () =>
     assert.is(a.ttl, 600);
   }));
 
+walks('a zone with a dead replica: every query answered, the dead one soon avoided', () =>
+  scenario({ ns: '', children: [{ ns: 'rep', agents: ['a'], servers: 2 }] }, async (tree, node) => {
+    const [dead, live] = tree.zone('rep').servers;
+    await dead.stop();
+    const r = node('', { upstream: { failuresBeforeHoldDown: 3 } });
+    let failedAttempts = 0;
+    for (let i = 0; i < 40; i++) {
+      const a = await r.resolve(`n${i}.${z('rep')}`, { trace: true }); // distinct names: a walk each
+      assert.is(a.status, 'NXDOMAIN');
+      failedAttempts += a.trace!.filter((s) => s.outcome === 'FAILED').length;
+    }
+    assert.ok(failedAttempts <= 3, `dead replica asked ${failedAttempts} times`);
+    assert.is(live.requests, 40);
+  }));
+
 const concurrency = suite('recursive: coalescing and prefetch');
 
 concurrency('100 concurrent identical queries make one upstream request', () =>
