@@ -15,6 +15,7 @@ export { createCache, MemoryCache, RedisCache, TieredCache, type ResolverCache, 
 export { DEFAULT_LIMITS, DEFAULT_UPSTREAM, resolverLimits, upstreamOptions, type ResolverLimits, type UpstreamOptions } from './options.js';
 export { createResolver, type Resolver, type ResolverDeps, type ResolveOptions, type ResolverStats } from './recursive.js';
 export { Upstream } from './upstream.js';
+export { RESOLVER_HEADER } from './wire.js';
 export type * from './types.js';
 
 export interface NodeResolverOptions {
@@ -33,7 +34,7 @@ export interface NodeResolverOptions {
 
 export function createNodeResolver(o: NodeResolverOptions): Resolver {
   const cache = createCache({ entries: o.cacheEntries ?? DEFAULTS.cache.entries, redisUrl: o.redisUrl, redis: o.redis });
-  const upstream = new Upstream(o.upstream, { metrics: o.metrics });
+  const upstream = new Upstream(o.upstream, { metrics: o.metrics, identity: o.view.zone });
   return createResolver({
     view: o.view,
     cache,

@@ -9,7 +9,7 @@ import type { RegionEndpoint } from '../records/types.js';
 import { EndpointSelector, type EndpointState } from './endpoints.js';
 import { upstreamOptions, type UpstreamOptions } from './options.js';
 import type { LocalAnswer } from './types.js';
-import { LameAnswer, parseLocalAnswer } from './wire.js';
+import { LameAnswer, RESOLVER_HEADER, parseLocalAnswer } from './wire.js';
 
 export interface Attempt {
   endpoint: string;
@@ -29,6 +29,8 @@ export interface UpstreamDeps {
   metrics?: Metrics;
   random?: () => number;
   now?: () => number;
+  /** Who is asking (the node's zone), sent in the resolver header. */
+  identity?: string;
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
@@ -50,8 +52,9 @@ export class Upstream {
   private readonly selector: EndpointSelector;
   private readonly metrics?: Metrics;
   private readonly now: () => number;
+  private readonly headers: Record<string, string>;
 
-  constructor(options: Partial<UpstreamOptions> = {}, { metrics, random, now = Date.now }: UpstreamDeps = {}) {
+  constructor(options: Partial<UpstreamOptions> = {}, { metrics, random, now = Date.now, identity = 'resolver' }: UpstreamDeps = {}) {
     this.options = upstreamOptions(options);
     const { timeoutMs } = this.options;
     this.agent = new Agent({
@@ -64,6 +67,7 @@ export class Upstream {
     this.selector = new EndpointSelector({ ...this.options, random, now });
     this.metrics = metrics;
     this.now = now;
+    this.headers = { accept: 'application/json', [RESOLVER_HEADER]: identity };
   }
 
   /**
@@ -95,7 +99,7 @@ export class Upstream {
       const res = await request(url, {
         dispatcher: this.agent,
         method: 'GET',
-        headers: { accept: 'application/json' },
+        headers: this.headers,
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
       const text = await readCapped(res.body, this.options.maxBodyBytes);

@@ -5,6 +5,13 @@
 import { isWithin, normalizeName } from '../names/index.js';
 import type { LocalAnswer, NoErrorAnswer } from './types.js';
 
+/**
+ * Header a resolver sets on its rd=0 questions (value: the asking node's zone). The
+ * authoritative side answers such questions from its public view, so records with
+ * visibility "internal" never leave their zone.
+ */
+export const RESOLVER_HEADER = 'x-steward-resolver';
+
 export class LameAnswer extends Error {}
 
 const lame = (why: string): never => {

@@ -32,6 +32,8 @@ export class AuthServer {
   mode: 'ok' | 'hang' | 'error' = 'ok';
   /** Answer something else for a name (return undefined to answer normally). */
   override?: (name: string) => LocalAnswer | undefined;
+  /** The resolver header of the last question (who asked). */
+  lastAsker?: string;
   url = '';
   private server: Server;
   private port = 0;
@@ -52,6 +54,7 @@ export class AuthServer {
     };
     if (u.pathname !== '/v1/resolve') return send(404, toProblem(new StewardError('NOT_FOUND', u.pathname)), 'application/problem+json');
     this.requests++;
+    this.lastAsker = req.headers['x-steward-resolver'] as string | undefined;
     const raw = u.searchParams.get('name') ?? '';
     this.byName.set(raw, (this.byName.get(raw) ?? 0) + 1);
     if (this.mode === 'hang') return; // never answers; the client must time out

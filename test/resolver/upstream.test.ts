@@ -142,4 +142,13 @@ test('requests are counted in the metrics by zone and outcome', () =>
     await up.close();
   }));
 
+test('questions carry the resolver header naming the asking zone', () =>
+  withTree(async (tree) => {
+    const up = new Upstream({}, { identity: `me.${ROOT}` });
+    await up.ask(ROOT, tree.zone('').endpoints, NAME);
+    const asked = tree.zone('').servers.find((s) => s.requests > 0)!;
+    assert.is(asked.lastAsker, `me.${ROOT}`);
+    await up.close();
+  }));
+
 test.run();
