@@ -1,7 +1,7 @@
 // Confusable names (SPEC §2): a new agent name is refused when its UTS #39 style
 // skeleton equals an existing one's, or, for short names, is one edit away.
 // Built for zones of a million names: a skeleton map answers the first question in one
-// lookup, a symmetric-delete index (SymSpell) the second in about 2n lookups, and no
+// lookup, a symmetric-delete index (SymSpell) the second in about 2n hash probes, and no
 // check ever scans the zone.
 import { domainToUnicode } from 'node:url';
 import { PROTOTYPE, SEQUENCES } from './confusable-table.js';
@@ -22,6 +22,11 @@ for (let c = 0; c < 128; c++) {
 const SEQ_RE = new RegExp(Object.keys(SEQUENCES).join('|'), 'g');
 const seq = (m: string): string => SEQUENCES[m];
 const NON_ASCII = /[^\x00-\x7f]/;
+// Labels with none of the mapped ASCII characters or sequences are their own skeleton.
+const MAPPED_CODES = [...Array(128).keys()].filter((c) => ASCII_MAP[c] !== String.fromCharCode(c));
+const ASCII_MAPPED = new RegExp(
+  `[${MAPPED_CODES.map((c) => `\\x${c.toString(16).padStart(2, '0')}`).join('')}]|${Object.keys(SEQUENCES).join('|')}`,
+);
 const MARKS = /\p{Mn}/gu;
 
 /**
@@ -35,6 +40,7 @@ export function skeleton(label: string): string {
   if (s.includes('xn--')) s = domainToUnicode(s) || s;
   let out = '';
   if (!NON_ASCII.test(s)) {
+    if (!ASCII_MAPPED.test(s)) return s; // the common case: nothing to map
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
       out += ASCII_MAP[c];
@@ -114,10 +120,11 @@ class HashMultimap {
     }
   }
 
-  forEach(h: number, fn: (id: number) => void): void {
+  /** Appends every id stored under h to out. */
+  collect(h: number, out: number[]): void {
     const mask = this.vals.length - 1;
     for (let i = h & mask; this.vals[i] !== EMPTY; i = (i + 1) & mask) {
-      if (this.vals[i] >= 0 && this.keys[i] === h) fn(this.vals[i]);
+      if (this.vals[i] >= 0 && this.keys[i] === h) out.push(this.vals[i]);
     }
   }
 
@@ -142,6 +149,8 @@ export class ConfusableIndex {
   private labels: (string | undefined)[] = [];
   private free: number[] = [];
   private bySkeleton = new Map<string, number | number[]>();
+  // Short skeletons only: hash of the whole skeleton, and of each one-deleted variant.
+  private whole = new HashMultimap();
   private deletes = new HashMultimap();
   private count = 0;
 
@@ -149,9 +158,9 @@ export class ConfusableIndex {
     return this.count;
   }
 
-  /** Approximate bytes held by the delete index (the typed arrays only). */
-  get deleteIndexBytes(): number {
-    return this.deletes.bytes;
+  /** Bytes held by the two hash indexes (typed arrays; the Map and labels come on top). */
+  get hashIndexBytes(): number {
+    return this.whole.bytes + this.deletes.bytes;
   }
 
   has(label: string): boolean {
@@ -168,7 +177,10 @@ export class ConfusableIndex {
     if (ids === undefined) this.bySkeleton.set(s, id);
     else if (typeof ids === 'number') this.bySkeleton.set(s, [ids, id]);
     else ids.push(id);
-    if (s.length <= SHORT_NAME_MAX) forEachDelete(s, (h) => this.deletes.add(h, id));
+    if (s.length <= SHORT_NAME_MAX) {
+      this.whole.add(hashSkipping(s, -1), id);
+      for (let i = 0; i < s.length; i++) if (!repeats(s, i)) this.deletes.add(hashSkipping(s, i), id);
+    }
     this.count++;
   }
 
@@ -182,7 +194,10 @@ export class ConfusableIndex {
       ids.splice(ids.indexOf(id), 1);
       if (ids.length === 1) this.bySkeleton.set(s, ids[0]);
     }
-    if (s.length <= SHORT_NAME_MAX) forEachDelete(s, (h) => this.deletes.remove(h, id));
+    if (s.length <= SHORT_NAME_MAX) {
+      this.whole.remove(hashSkipping(s, -1), id);
+      for (let i = 0; i < s.length; i++) if (!repeats(s, i)) this.deletes.remove(hashSkipping(s, i), id);
+    }
     this.labels[id] = undefined;
     this.free.push(id);
     this.count--;
@@ -198,25 +213,23 @@ export class ConfusableIndex {
     if (same !== undefined) return same;
     if (s.length > SHORT_NAME_MAX) return undefined;
 
-    let found: string | undefined;
-    const consider = (id: number): void => {
-      if (found !== undefined) return;
-      const other = this.labels[id];
-      if (other === undefined || other === label) return;
-      const t = skeleton(other);
-      if (t.length <= SHORT_NAME_MAX && withinOneEdit(s, t)) found = other;
-    };
-    // Existing name one character longer: s is one of its delete variants.
-    this.deletes.forEach(hashSkipping(s, -1), consider);
-    for (let i = 0; i < s.length && found === undefined; i++) {
-      if (i > 0 && s.charCodeAt(i) === s.charCodeAt(i - 1)) continue; // same variant as i-1
-      // Existing name one character shorter: it equals one of s's delete variants.
-      const shorter = this.otherThan(this.bySkeleton.get(s.slice(0, i) + s.slice(i + 1)), label);
-      if (shorter !== undefined) return shorter;
-      // Same length (substitution or swap): a shared delete variant.
-      this.deletes.forEach(hashSkipping(s, i), consider);
+    // Candidates by hash; each is confirmed on its real skeleton, so hash collisions and
+    // two-edit pairs that share a delete variant (abc/bca) drop out.
+    const candidates: number[] = [];
+    this.deletes.collect(hashSkipping(s, -1), candidates); // existing is one longer
+    for (let i = 0; i < s.length; i++) {
+      if (repeats(s, i)) continue;
+      const h = hashSkipping(s, i);
+      this.whole.collect(h, candidates); // existing is one shorter
+      this.deletes.collect(h, candidates); // same length: substitution or swap
     }
-    return found;
+    for (const id of candidates) {
+      const other = this.labels[id];
+      if (other === undefined || other === label) continue;
+      const t = skeleton(other);
+      if (t.length <= SHORT_NAME_MAX && withinOneEdit(s, t)) return other;
+    }
+    return undefined;
   }
 
   private idOf(label: string, s: string): number | undefined {
@@ -234,10 +247,5 @@ export class ConfusableIndex {
   }
 }
 
-/** Calls fn with the hash of every distinct one-character-deleted variant of s. */
-function forEachDelete(s: string, fn: (h: number) => void): void {
-  for (let i = 0; i < s.length; i++) {
-    if (i > 0 && s.charCodeAt(i) === s.charCodeAt(i - 1)) continue;
-    fn(hashSkipping(s, i));
-  }
-}
+/** Deleting s[i] gives the same variant as deleting s[i-1]: skip the duplicate. */
+const repeats = (s: string, i: number): boolean => i > 0 && s.charCodeAt(i) === s.charCodeAt(i - 1);
