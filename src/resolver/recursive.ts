@@ -56,7 +56,7 @@ export interface Resolver {
   stats(): ResolverStats;
   /** Which cache tiers are in use, and whether the shared one (Redis) is up right now. */
   cacheState(): { cache: string; shared?: 'up' | 'down' };
-  /** Waits for walks in flight (bounded by upstream timeouts), then closes cache and upstream. */
+  /** Lets walks in flight finish (up to ~1.5 s), then closes upstream and cache. */
   close(): Promise<void>;
 }
 
@@ -172,9 +172,15 @@ export function createResolver(deps: ResolverDeps): Resolver {
   async function close() {
     if (closed) return;
     closed = true;
+    // Walks in flight get a moment to finish and store what they learnt; closing the
+    // upstream then cuts off the rest (their callers get an error, nothing hangs).
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise((r) => (timer = setTimeout(r, 1_000)));
+    await Promise.race([Promise.allSettled([...flights.values()].map((f) => f.promise)), grace]);
+    clearTimeout(timer);
+    await upstream.close?.();
     await Promise.allSettled([...flights.values()].map((f) => f.promise));
     await cache.close();
-    await upstream.close?.();
   }
 
   return {

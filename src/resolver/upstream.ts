@@ -53,6 +53,8 @@ export class Upstream {
   private readonly metrics?: Metrics;
   private readonly now: () => number;
   private readonly headers: Record<string, string>;
+  /** Aborted by close(): cuts off requests in flight. */
+  private readonly closing = new AbortController();
 
   constructor(options: Partial<UpstreamOptions> = {}, { metrics, random, now = Date.now, identity = 'resolver' }: UpstreamDeps = {}) {
     this.options = upstreamOptions(options);
@@ -100,7 +102,7 @@ export class Upstream {
         dispatcher: this.agent,
         method: 'GET',
         headers: this.headers,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs), this.closing.signal]),
       });
       const text = await readCapped(res.body, this.options.maxBodyBytes);
       let body: unknown;
@@ -134,8 +136,16 @@ export class Upstream {
     return Object.fromEntries(Object.entries(this.selector.snapshot()).map(([k, v]) => [k, { ...v, heldDown: v.heldDownUntil > now }]));
   }
 
-  async close(): Promise<void> {
-    await this.agent.close().catch(() => this.agent.destroy());
+  /** Lets requests in flight finish for a moment, then cuts them off. */
+  async close(graceMs = 500): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((r) => (timer = setTimeout(r, graceMs, 'late')));
+    const closing = this.agent.close().catch(() => undefined);
+    if ((await Promise.race([closing, late])) === 'late') {
+      this.closing.abort(new Error('upstream closed'));
+      await closing;
+    }
+    clearTimeout(timer);
   }
 }
 

@@ -218,6 +218,24 @@ errors('upstream down and nothing cached: SERVFAIL (502); hung: UPSTREAM_TIMEOUT
     assert.is(hung.status, 504);
   }));
 
+errors('close() does not wait for a hung upstream: the query in flight fails, nothing hangs', async () => {
+  const tree = await startTree(SEED_TREE);
+  try {
+    tree.zone('openai.org').servers[0].mode = 'hang';
+    const r = resolverFor(tree, 'com', { upstream: { timeoutMs: 10_000 } });
+    const pending = r.resolve(`gpt-planner.${z('openai.org')}`).then(() => 'answered', (e) => e.code);
+    await sleep(100);
+    const started = Date.now();
+    await r.close();
+    assert.ok(Date.now() - started < 2_500, `close took ${Date.now() - started} ms`);
+    assert.is(await pending, 'SERVFAIL');
+    const after = await r.resolve(`gpt-planner.${z('openai.org')}`).catch((e) => e.code);
+    assert.is(after, 'SERVFAIL', 'a closed resolver refuses queries');
+  } finally {
+    await tree.close();
+  }
+});
+
 errors('bad input is a clear 4xx', () =>
   scenario({ ns: '' }, async (_tree, node) => {
     const r = node('');
