@@ -38,13 +38,17 @@ export class AppendLog<E extends LogEntry, S = unknown> {
   /** Items in the newest snapshot, and entries appended after it: their sum is what a restart reads. */
   snapshotItems = 0;
   entriesSinceSnapshot = 0;
+  /** Write + fsync rounds so far (each carries one or more appends). */
+  flushes = 0;
   /** Entries flushed into the segment being appended to. */
   private segmentEntries = 0;
 
   private queue: (Pending | Rotate)[] = [];
-  private flushing: Promise<void> | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private flushRunning = false;
   private failed: Error | undefined;
-  private snapshotting: Promise<void> | undefined;
+  private snapshots: Promise<void> = Promise.resolve();
+  private snapshotsPending = 0;
   private closed = false;
 
   private constructor(
@@ -135,17 +139,20 @@ export class AppendLog<E extends LogEntry, S = unknown> {
    * the log before it. Appends carry on meanwhile, into a fresh segment.
    */
   snapshot(items: Iterable<S> | AsyncIterable<S>): Promise<void> {
-    this.snapshotting ??= this.writeSnapshot(items).finally(() => (this.snapshotting = undefined));
-    return this.snapshotting;
+    // One at a time; a call made while one runs gets its own, covering what came since.
+    this.snapshotsPending++;
+    const run = this.snapshots.catch(() => {}).then(() => this.writeSnapshot(items));
+    this.snapshots = run.finally(() => this.snapshotsPending--);
+    return run;
   }
 
   get snapshotRunning(): boolean {
-    return this.snapshotting !== undefined;
+    return this.snapshotsPending > 0;
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.snapshotting?.catch(() => {});
+    await this.snapshots.catch(() => {});
     await this.flushing;
     await this.fh.close().catch(() => {});
   }
@@ -188,47 +195,56 @@ export class AppendLog<E extends LogEntry, S = unknown> {
   }
 
   private kick(): void {
-    this.flushing ??= this.flushLoop().finally(() => (this.flushing = undefined));
+    if (this.flushRunning) return;
+    this.flushRunning = true;
+    this.flushing = this.flushLoop();
   }
 
   private async flushLoop(): Promise<void> {
-    while (this.queue.length) {
-      const head = this.queue[0]!;
-      if ('rotate' in head) {
-        this.queue.shift();
-        try {
-          const fh = await open(join(this.dir, head.rotate), 'a');
-          await syncDir(this.dir, this.fsync);
-          await this.fh.close();
-          this.fh = fh;
-          this.segment = head.rotate;
-          this.segmentEntries = 0;
-          head.resolve();
-        } catch (err) {
-          head.reject(err as Error);
+    try {
+      while (this.queue.length) {
+        const head = this.queue[0]!;
+        if ('rotate' in head) {
+          this.queue.shift();
+          try {
+            const fh = await open(join(this.dir, head.rotate), 'a');
+            await syncDir(this.dir, this.fsync);
+            await this.fh.close();
+            this.fh = fh;
+            this.segment = head.rotate;
+            this.segmentEntries = 0;
+            head.resolve();
+          } catch (err) {
+            head.reject(err as Error);
+          }
+          continue;
         }
-        continue;
+        let n = 0;
+        let bytes = 0;
+        while (n < this.queue.length && !('rotate' in this.queue[n]!) && bytes < MAX_BATCH_BYTES) {
+          bytes += (this.queue[n] as Pending).line.length;
+          n++;
+        }
+        const batch = this.queue.splice(0, n) as Pending[];
+        try {
+          const buf = Buffer.from(batch.map((p) => p.line).join(''));
+          for (let off = 0; off < buf.length; ) off += (await this.fh.write(buf, off)).bytesWritten;
+          if (this.fsync) await this.fh.datasync();
+        } catch (err) {
+          // After a failed write or fsync the file's state is unknown: stop taking writes.
+          this.failed = new StewardError('STORE_CORRUPT', `write to ${this.segment} failed: ${(err as Error).message}`);
+          for (const p of [...batch, ...this.queue.splice(0)]) p.reject(this.failed);
+          return;
+        }
+        this.flushes++;
+        this.entriesSinceSnapshot += n;
+        this.segmentEntries += n;
+        for (const p of batch) p.resolve();
       }
-      let n = 0;
-      let bytes = 0;
-      while (n < this.queue.length && !('rotate' in this.queue[n]!) && bytes < MAX_BATCH_BYTES) {
-        bytes += (this.queue[n] as Pending).line.length;
-        n++;
-      }
-      const batch = this.queue.splice(0, n) as Pending[];
-      try {
-        const buf = Buffer.from(batch.map((p) => p.line).join(''));
-        for (let off = 0; off < buf.length; ) off += (await this.fh.write(buf, off)).bytesWritten;
-        if (this.fsync) await this.fh.datasync();
-      } catch (err) {
-        // After a failed write or fsync the file's state is unknown: stop taking writes.
-        this.failed = new StewardError('STORE_CORRUPT', `write to ${this.segment} failed: ${(err as Error).message}`);
-        for (const p of [...batch, ...this.queue.splice(0)]) p.reject(this.failed);
-        return;
-      }
-      this.entriesSinceSnapshot += n;
-      this.segmentEntries += n;
-      for (const p of batch) p.resolve();
+    } finally {
+      // Cleared in the same tick the loop saw the queue empty (no await in between), so an
+      // append can never sit in a queue that no loop will look at.
+      this.flushRunning = false;
     }
   }
 }

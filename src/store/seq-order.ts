@@ -1,12 +1,14 @@
 // Every name's latest change, in seq order — what /v1/sync pages through. Changes are
 // appended (seqs only rise); an entry whose name has changed again since is skipped when
-// read and squeezed out once such entries are half the array.
+// read and squeezed out once such entries are half the array. A snapshot loads in slot
+// order, not seq order: then the array is sorted once, before it is next read.
 
 export class SeqOrder {
   private seqs = new Float64Array(1024);
   private slots = new Uint32Array(1024);
   private n = 0;
   private stale = 0;
+  private sorted = true;
 
   constructor(private readonly currentSeqOf: (slot: number) => number) {}
 
@@ -15,6 +17,7 @@ export class SeqOrder {
       this.seqs = grow(this.seqs, Float64Array);
       this.slots = grow(this.slots, Uint32Array);
     }
+    if (this.n > 0 && seq < this.seqs[this.n - 1]!) this.sorted = false;
     this.seqs[this.n] = seq;
     this.slots[this.n] = slot;
     this.n++;
@@ -23,6 +26,7 @@ export class SeqOrder {
 
   /** Calls `visit` for each current (seq, slot) with from < seq <= to, in order, until it returns false. */
   scan(from: number, to: number, visit: (seq: number, slot: number) => boolean): void {
+    if (!this.sorted) this.sort();
     let lo = 0;
     let hi = this.n;
     while (lo < hi) {
@@ -37,6 +41,20 @@ export class SeqOrder {
       if (this.currentSeqOf(slot) !== seq) continue;
       if (!visit(seq, slot)) return;
     }
+  }
+
+  private sort(): void {
+    this.squeeze();
+    const order = Array.from({ length: this.n }, (_, i) => i).sort((a, b) => this.seqs[a]! - this.seqs[b]!);
+    const seqs = new Float64Array(this.seqs.length);
+    const slots = new Uint32Array(this.slots.length);
+    order.forEach((from, to) => {
+      seqs[to] = this.seqs[from]!;
+      slots[to] = this.slots[from]!;
+    });
+    this.seqs = seqs;
+    this.slots = slots;
+    this.sorted = true;
   }
 
   private squeeze(): void {

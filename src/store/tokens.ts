@@ -14,7 +14,7 @@ const MAX_WORDS = 64;
 export function words(text: string): string[] {
   const out: string[] = [];
   for (const w of text.toLowerCase().split(SPLIT)) {
-    if (w.length > 1 && w.length <= 64 && !STOP.has(w)) out.push(w);
+    if (w.length > 0 && w.length <= 64 && !STOP.has(w)) out.push(w);
   }
   return out;
 }

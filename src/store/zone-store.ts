@@ -14,7 +14,7 @@ import { normalizeLabel } from '../names/index.js';
 import type { AgentRecord } from '../records/types.js';
 import { AppendLog } from './append-log.js';
 import { TokenIndex } from './postings.js';
-import { decodeRecord, encodeRecord, type ZoneConsts } from './record-codec.js';
+import { RecordCodec, type IndexedFields } from './record-codec.js';
 import { grow, SeqOrder } from './seq-order.js';
 import { capabilityTokens, keywordTokens } from './tokens.js';
 
@@ -42,6 +42,9 @@ export interface ZoneStoreOptions {
 
 export type ChangeListener = (entry: ChangeEntry) => void;
 
+/** A snapshot line: [seq, 0 put | 1 delete, name, JWS header, record bytes (base64), namespace]. */
+type SnapshotItem = [number, 0 | 1, string, string, string, string];
+
 // Slot states. Visibility is kept so discover can filter without decoding.
 const FREE = 0;
 const PUBLIC = 1;
@@ -57,7 +60,7 @@ export class ZoneStore {
   readonly capabilities = new TokenIndex();
   readonly keywords = new TokenIndex();
 
-  private readonly consts: ZoneConsts;
+  private readonly codec: RecordCodec;
   private readonly slotOf = new Map<string, number>();
   private readonly names: string[] = [];
   private readonly texts: string[] = [];
@@ -76,10 +79,10 @@ export class ZoneStore {
 
   private constructor(
     opts: ZoneStoreOptions,
-    private log?: AppendLog<ChangeEntry, ChangeEntry>,
+    private log?: AppendLog<ChangeEntry, SnapshotItem>,
   ) {
     this.zone = opts.zone;
-    this.consts = { zone: opts.zone };
+    this.codec = new RecordCodec(opts.zone);
     this.hot = new LRUCache({ max: opts.hotRecords ?? 4096 });
     this.compactAfter = opts.compactAfter ?? DEFAULTS.store.snapshotEvery;
     this.compactRatio = opts.compactRatio ?? 2;
@@ -92,8 +95,12 @@ export class ZoneStore {
     if (!opts.zone) throw new StewardError('BAD_CONFIG', 'a zone store needs a zone name');
     const store = new ZoneStore(opts);
     if (opts.dir) {
-      const apply = (e: ChangeEntry) => store.apply(e);
-      store.log = await AppendLog.open<ChangeEntry, ChangeEntry>({ dir: opts.dir, fsync: opts.fsync ?? true, onSnapshotItem: apply, onEntry: apply });
+      store.log = await AppendLog.open<ChangeEntry, SnapshotItem>({
+        dir: opts.dir,
+        fsync: opts.fsync ?? true,
+        onSnapshotItem: (item) => store.applyPortable(item),
+        onEntry: (e) => store.apply(e),
+      });
       store.assigned = Math.max(store.assigned, store.log.lastSeq);
       store.durable = store.assigned;
       store.maybeCompact();
@@ -109,6 +116,19 @@ export class ZoneStore {
   /** The zone's serial: the last change that is durable. */
   get serial(): number {
     return this.durable;
+  }
+
+  /** Counters for metrics and tests. */
+  get stats(): { live: number; tombstones: number; flushes: number; logEntries: number; snapshotSeq: number; snapshotItems: number } {
+    const log = this.log;
+    return {
+      live: this.live,
+      tombstones: this.tombstones,
+      flushes: log?.flushes ?? 0,
+      logEntries: log?.entriesSinceSnapshot ?? 0,
+      snapshotSeq: log?.snapshotSeq ?? 0,
+      snapshotItems: log?.snapshotItems ?? 0,
+    };
   }
 
   get(label: string): AgentRecord | undefined {
@@ -152,7 +172,7 @@ export class ZoneStore {
     }
     const entries: ChangeEntry[] = [];
     this.order.scan(since, this.durable, (seq, slot) => {
-      const record = this.states[slot] === TOMBSTONE ? decodeRecord(this.texts[slot]!, this.consts) : this.recordAt(slot);
+      const record = this.states[slot] === TOMBSTONE ? this.codec.decode(this.texts[slot]!) : this.recordAt(slot);
       entries.push({ seq, op: this.states[slot] === TOMBSTONE ? 'delete' : 'put', record });
       return entries.length < limit;
     });
@@ -194,7 +214,7 @@ export class ZoneStore {
   recordAt(slot: number): AgentRecord {
     let record = this.hot.get(slot);
     if (!record) {
-      record = deepFreeze(decodeRecord(this.texts[slot]!, this.consts));
+      record = deepFreeze(this.codec.decode(this.texts[slot]!));
       this.hot.set(slot, record);
     }
     return record;
@@ -231,8 +251,24 @@ export class ZoneStore {
 
   /** Applies a change to memory; a change older than what the name holds is ignored (replay). */
   private apply(entry: ChangeEntry): void {
-    const { record } = entry;
-    const name = record.name;
+    if (this.seqOfName(entry.record.name) >= entry.seq) return;
+    const now = entry.op === 'put' ? entry.record : undefined;
+    this.applyEncoded(entry.seq, entry.record.name, this.codec.encode(entry.record), now);
+  }
+
+  private applyPortable([seq, op, name, header, bytes, namespace]: SnapshotItem): void {
+    if (this.seqOfName(name) >= seq) return;
+    const text = this.codec.fromPortable(header, bytes, namespace);
+    this.applyEncoded(seq, name, text, op === 0 ? this.codec.fields(text) : undefined);
+  }
+
+  private seqOfName(name: string): number {
+    const slot = this.slotOf.get(name);
+    return slot === undefined ? -1 : this.seqs[slot]!;
+  }
+
+  /** `now` is the new record's indexed fields for a put, undefined for a delete. */
+  private applyEncoded(seq: number, name: string, text: string, now: IndexedFields | undefined): void {
     let slot = this.slotOf.get(name);
     if (slot === undefined) {
       slot = this.names.length;
@@ -244,26 +280,22 @@ export class ZoneStore {
       this.slotOf.set(name, slot);
       this.names.push(name);
       this.texts.push('');
-    } else if (this.seqs[slot]! >= entry.seq) {
-      return;
     }
-    if (this.consts.namespace === undefined && typeof record.namespace === 'string') this.consts.namespace = record.namespace;
     const before = this.states[slot]!;
-    const old = isLive(before) ? this.recordAt(slot) : undefined;
-    const now = entry.op === 'put' ? record : undefined;
+    const old = isLive(before) ? this.codec.fields(this.texts[slot]!) : undefined;
     this.reindex(this.capabilities, slot, old && capabilityTokens(old), now && capabilityTokens(now));
     this.reindex(this.keywords, slot, old && keywordTokens(old), now && keywordTokens(now));
 
     this.hot.delete(slot);
-    this.texts[slot] = encodeRecord(record, this.consts);
-    this.trusts[slot] = Number(record.trust) || 0;
-    const after = now ? visibilityState(record) : TOMBSTONE;
+    this.texts[slot] = text;
+    this.trusts[slot] = now ? Number(now.trust) || 0 : 0;
+    const after = now ? visibilityState(now) : TOMBSTONE;
     this.states[slot] = after;
     this.live += (isLive(after) ? 1 : 0) - (isLive(before) ? 1 : 0);
     this.tombstones += (after === TOMBSTONE ? 1 : 0) - (before === TOMBSTONE ? 1 : 0);
-    this.seqs[slot] = entry.seq;
-    this.order.push(entry.seq, slot, before !== FREE);
-    if (entry.seq > this.assigned) this.assigned = entry.seq;
+    this.seqs[slot] = seq;
+    this.order.push(seq, slot, before !== FREE);
+    if (seq > this.assigned) this.assigned = seq;
   }
 
   private reindex(index: TokenIndex, slot: number, old: string[] | undefined, now: string[] | undefined): void {
@@ -274,13 +306,12 @@ export class ZoneStore {
     for (const t of keep) index.add(t, slot);
   }
 
-  private async *snapshotItems(): AsyncGenerator<ChangeEntry> {
+  private async *snapshotItems(): AsyncGenerator<SnapshotItem> {
     for (let slot = 0; slot < this.names.length; slot++) {
       if (slot % 1000 === 999) await tick(); // let requests through while a big zone is written
       const state = this.states[slot]!;
       if (state === FREE) continue;
-      const record = state === TOMBSTONE ? decodeRecord(this.texts[slot]!, this.consts) : this.recordAt(slot);
-      yield { seq: this.seqs[slot]!, op: state === TOMBSTONE ? 'delete' : 'put', record };
+      yield [this.seqs[slot]!, state === TOMBSTONE ? 1 : 0, this.names[slot]!, ...this.codec.toPortable(this.texts[slot]!)];
     }
   }
 
@@ -294,7 +325,7 @@ export class ZoneStore {
   }
 }
 
-function visibilityState(record: AgentRecord): number {
+function visibilityState(record: Pick<AgentRecord, 'visibility'>): number {
   return record.visibility === 'public' ? PUBLIC : record.visibility === 'internal' ? INTERNAL : OTHER;
 }
 

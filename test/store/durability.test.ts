@@ -1,0 +1,222 @@
+// The durable store across restarts: what was acknowledged comes back, a torn tail from a
+// crash is dropped, damage in the middle is reported, snapshots keep data and shrink the log.
+import { appendFile, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { discoverLocal } from '../../src/discover/local.js';
+import { StewardError } from '../../src/errors/index.js';
+import { AppendLog } from '../../src/store/append-log.js';
+import { ZoneStore } from '../../src/store/zone-store.js';
+import { makeRecord, plain, tempDir, ZONE } from './fixtures.js';
+
+async function rejects(p: Promise<unknown>, check: (err: Error) => boolean, what: string) {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(check(err as Error), `${what}: got ${(err as Error).message}`);
+    return;
+  }
+  assert.unreachable(`${what}: did not fail`);
+}
+
+const logFiles = async (dir: string) => (await readdir(dir)).filter((f) => f.endsWith('.log')).sort();
+const lastLog = async (dir: string) => join(dir, (await logFiles(dir)).at(-1)!);
+
+async function filled(dir: string, n = 5) {
+  const store = await ZoneStore.open({ zone: ZONE, dir });
+  for (let i = 0; i < n; i++) await store.put(makeRecord(`agent-${i}`, { capabilities: [`cap_${i % 2}`] }));
+  return store;
+}
+
+test('reopening restores records, indexes, tombstones and the serial', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const a = await filled(dir);
+    await a.put(makeRecord('agent-1', { version: '2.0.0', capabilities: ['cap_9'] }));
+    await a.remove('agent-2');
+    const before = { serial: a.serial, changes: plain(a.changesSince(0)), records: [...a.labels()].sort().map((l) => plain(a.get(l))) };
+    await a.close();
+
+    const b = await ZoneStore.open({ zone: ZONE, dir });
+    assert.is(b.serial, before.serial);
+    assert.equal(plain(b.changesSince(0)), before.changes);
+    assert.equal([...b.labels()].sort().map((l) => plain(b.get(l))), before.records);
+    assert.equal(discoverLocal(b, { q: 'cap_9' }).map((r) => r.name), ['agent-1']);
+    assert.equal(discoverLocal(b, { q: 'cap_0', sort: 'name' }).map((r) => r.name), ['agent-0', 'agent-4']);
+    const next = await b.put(makeRecord('agent-new'));
+    assert.is(next.seq, before.serial + 1, 'seqs carry on after a restart, never reused');
+    await b.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a torn last line (half a line, no newline) is dropped and truncated away', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    await (await filled(dir, 3)).close();
+    const file = await lastLog(dir);
+    const good = (await stat(file)).size;
+    const lines = (await readFile(file, 'utf8')).split('\n');
+    await appendFile(file, lines[0]!.slice(0, 40)); // a write cut short
+    const store = await ZoneStore.open({ zone: ZONE, dir });
+    assert.is(store.size, 3);
+    assert.is(store.serial, 3);
+    assert.is((await stat(file)).size, good, 'the torn bytes are gone from the file');
+    await store.put(makeRecord('after-crash'));
+    await store.close();
+    const again = await ZoneStore.open({ zone: ZONE, dir });
+    assert.is(again.size, 4);
+    assert.ok(again.get('after-crash'));
+    await again.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('garbage at the end (bad checksum, zero-filled pages) is dropped', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    await (await filled(dir, 3)).close();
+    const file = await lastLog(dir);
+    await appendFile(file, 'deadbeef\t{"seq":99,"op":"put"}\n');
+    await appendFile(file, Buffer.alloc(4096));
+    const store = await ZoneStore.open({ zone: ZONE, dir });
+    assert.is(store.size, 3);
+    assert.is(store.serial, 3);
+    await store.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a damaged line in the middle is reported as STORE_CORRUPT naming file and line', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    await (await filled(dir, 5)).close();
+    const file = await lastLog(dir);
+    const lines = (await readFile(file, 'utf8')).split('\n');
+    lines[1] = lines[1]!.replace('agent-1', 'agent-X'); // bytes changed, checksum now wrong
+    await writeFile(file, lines.join('\n'));
+    try {
+      await ZoneStore.open({ zone: ZONE, dir });
+      assert.unreachable('opened a corrupt store');
+    } catch (err) {
+      assert.instance(err, StewardError);
+      assert.is((err as StewardError).code, 'STORE_CORRUPT');
+      assert.match((err as Error).message, file);
+      assert.match((err as Error).message, 'line 2');
+    }
+  } finally {
+    await cleanup();
+  }
+});
+
+test('snapshot + compaction keeps every record and shrinks the log', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const store = await ZoneStore.open({ zone: ZONE, dir, compactAfter: 50, compactRatio: 2 });
+    for (let round = 0; round < 40; round++) {
+      for (let i = 0; i < 10; i++) await store.put(makeRecord(`hot-${i}`, { version: `1.0.${round}`, trust: round / 40 }));
+    }
+    await store.remove('hot-3');
+    const expected = plain(store.changesSince(0));
+    // Wait for any snapshot triggered by the last puts to finish.
+    await store.compact();
+    assert.ok(store.stats.snapshotSeq > 0, 'a snapshot was taken');
+    const files = await readdir(dir);
+    assert.is(files.filter((f) => f.endsWith('.snap')).length, 1);
+    assert.is((await logFiles(dir)).length, 1);
+    let logBytes = 0;
+    for (const f of await logFiles(dir)) logBytes += (await stat(join(dir, f))).size;
+    assert.ok(logBytes < 2_000, `log after compaction is ${logBytes} bytes`);
+    await store.close();
+
+    const again = await ZoneStore.open({ zone: ZONE, dir });
+    assert.equal(plain(again.changesSince(0)), expected);
+    assert.is(again.get('hot-7')!.version, '1.0.39');
+    assert.is(again.get('hot-3'), undefined);
+    assert.is(again.serial, 401);
+    await again.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('compaction starts by itself when the log holds many more entries than names', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const store = await ZoneStore.open({ zone: ZONE, dir, compactAfter: 100, compactRatio: 2 });
+    for (let round = 0; round < 60; round++) {
+      await Promise.all(Array.from({ length: 5 }, (_, i) => store.put(makeRecord(`busy-${i}`, { version: `1.0.${round}` }))));
+    }
+    for (let i = 0; i < 50 && store.stats.snapshotSeq === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(store.stats.snapshotSeq >= 100, `snapshot at ${store.stats.snapshotSeq}`);
+    assert.ok(store.stats.logEntries < 300, `${store.stats.logEntries} entries left in the log`);
+    await store.close();
+    const again = await ZoneStore.open({ zone: ZONE, dir });
+    assert.is(again.size, 5);
+    assert.is(again.get('busy-4')!.version, '1.0.59');
+    await again.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('concurrent appends share a flush (group commit) and each resolves only when durable', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const store = await ZoneStore.open({ zone: ZONE, dir });
+    const records = Array.from({ length: 300 }, (_, i) => makeRecord(`grp-${i}`));
+    await Promise.all(records.map((r) => store.put(r)));
+    assert.ok(store.stats.flushes < 100, `${store.stats.flushes} flushes for 300 appends`);
+    await store.close();
+    const again = await ZoneStore.open({ zone: ZONE, dir });
+    assert.is(again.size, 300);
+    await again.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('the append log on its own: entries after the snapshot replay, snapshot items load', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    type E = { seq: number; v: string };
+    const noop = { onSnapshotItem() {}, onEntry() {} };
+    const log = await AppendLog.open<E, string>({ dir, ...noop });
+    for (let seq = 1; seq <= 5; seq++) await log.append({ seq, v: `e${seq}` });
+    await rejects(log.append({ seq: 5, v: 'again' }), (e) => /not above/.test(e.message), 'a seq that does not rise');
+    await log.snapshot(['s1', 's2']);
+    await log.append({ seq: 6, v: 'e6' });
+    await log.close();
+    const items: string[] = [];
+    const entries: E[] = [];
+    const back = await AppendLog.open<E, string>({ dir, onSnapshotItem: (s) => items.push(s), onEntry: (e) => entries.push(e) });
+    assert.equal(items, ['s1', 's2']);
+    assert.equal(entries, [{ seq: 6, v: 'e6' }]);
+    assert.is(back.lastSeq, 6);
+    assert.is(back.snapshotSeq, 5);
+    await back.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a snapshot cut short is corruption, not a smaller zone', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const store = await filled(dir, 5);
+    await store.compact();
+    await store.close();
+    const snap = join(dir, (await readdir(dir)).find((f) => f.endsWith('.snap'))!);
+    const text = await readFile(snap, 'utf8');
+    await writeFile(snap, text.split('\n').slice(0, 3).join('\n') + '\n'); // trailer lost
+    await rejects(ZoneStore.open({ zone: ZONE, dir }), (e) => (e as StewardError).code === 'STORE_CORRUPT', 'a short snapshot');
+  } finally {
+    await cleanup();
+  }
+});
+
+test.run();
