@@ -88,9 +88,10 @@ export function createResolver(deps: ResolverDeps): Resolver {
     stats.walks++;
     const steps: TraceStep[] = [];
     const promise = walk(name, walkDeps, steps).finally(() => flights.delete(name));
-    promise.catch(() => {
-      if (limits.staleRefreshMs > 0) refreshFailedUntil.set(name, now() + limits.staleRefreshMs);
-    });
+    promise.then(
+      () => refreshFailedUntil.delete(name),
+      () => limits.staleRefreshMs > 0 && refreshFailedUntil.set(name, now() + limits.staleRefreshMs),
+    );
     const f = { promise, steps };
     flights.set(name, f);
     return f;
@@ -108,7 +109,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
     return { ...e.value, ttl: remainingTtl(e, t), source: 'cache', path: e.path };
   }
 
-  function stale(name: string, e: AnswerEntry, steps: TraceStep[], opts: ResolveOptions, err?: unknown): ResolveResult {
+  function stale(e: AnswerEntry, steps: TraceStep[], opts: ResolveOptions, err?: unknown): ResolveResult {
     stats.staleServed++;
     metrics?.cacheStale.inc({ kind: e.kind });
     const answer: ResolveAnswer = { ...e.value, ttl: limits.staleTtl, source: 'stale', path: e.path };
@@ -147,7 +148,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
 
     // 3. stale, refresh failed moments ago
     if (e && (refreshFailedUntil.get(name) ?? 0) > t) {
-      return stale(name, e, [], opts, 'refresh failed moments ago; not retrying yet');
+      return stale(e, [], opts, 'refresh failed moments ago; not retrying yet');
     }
 
     // 4. walk
@@ -161,9 +162,9 @@ export function createResolver(deps: ResolverDeps): Resolver {
       const res = await Promise.race([f.promise, slow]);
       if (res !== STALE_TIMER) return withTrace(res, f.steps, opts);
       background(name, f);
-      return stale(name, e, f.steps, opts);
+      return stale(e, f.steps, opts);
     } catch (err) {
-      return stale(name, e, f.steps, opts, err);
+      return stale(e, f.steps, opts, err);
     } finally {
       clearTimeout(timer);
     }
