@@ -1,0 +1,152 @@
+// Zone store at scale, printed as one JSON object:
+//   npx tsx scripts/bench-zone.ts [--agents 1000000] [--http 20000] [--connections 64]
+//                                 [--work DIR] [--reuse] [--keep]
+// 1. generate: sign N real agents (Ed25519 compact JWS, records as the publish path builds
+//    them) in worker threads, to JSON-lines files (timed on its own; --reuse keeps them);
+// 2. load them into one durable zone (fsync on, group commit), snapshot, apply 1% updates;
+// 3. in a fresh process: reopen (snapshot + log replay), RSS, p50/p99 of rd=0 resolves and
+//    of local discovers;
+// 4. HTTP: a real node in one process, a client in another publishing pre-signed JWS
+//    over many connections (undici), fsync on.
+// Targets: RSS <= 1.5 GB, replay <= 15 s, selective discover p99 <= 20 ms, >= 2,000 publishes/s.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ZoneStore } from '../src/store/zone-store.js';
+import { generate } from './bench-zone/generate.js';
+import { ZONE } from './bench-zone/data.js';
+import { forEachLine, memory, seconds } from './bench-zone/stats.js';
+
+const argv = process.argv.slice(2);
+const opt = (name: string, def: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : def;
+};
+const flag = (name: string) => argv.includes(`--${name}`);
+const AGENTS = Number(opt('agents', '1000000'));
+const HTTP = Number(opt('http', '20000'));
+const CONNECTIONS = Number(opt('connections', '64'));
+const WORK = opt('work', join(tmpdir(), 'steward-bench-zone'));
+const log = (msg: string) => process.stderr.write(`[bench-zone] ${msg}\n`);
+
+/** Puts every record of `files` with up to `window` puts in flight (they share fsyncs). */
+async function putAll(store: ZoneStore, files: string[], window = 8192) {
+  const started = performance.now();
+  let pending: Promise<unknown>[] = [];
+  let n = 0;
+  for (const file of files) {
+    await forEachLine(file, async (line) => {
+      pending.push(store.put(JSON.parse(line)));
+      if (pending.length >= window) {
+        await Promise.all(pending);
+        pending = [];
+      }
+      if (++n % 100_000 === 0) log(`put ${n}`);
+    });
+  }
+  await Promise.all(pending);
+  const s = seconds(started);
+  return { count: n, seconds: s, per_s: Math.round(n / s) };
+}
+
+/** Runs this script again in a child process for one phase; resolves with its JSON. */
+function phase(args: string[], onLine?: (line: string, child: ReturnType<typeof spawn>) => void): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const lines = out.split('\n');
+      out = lines.pop()!;
+      for (const l of lines) onLine ? onLine(l, child) : resolve(JSON.parse(l));
+    });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(undefined) : reject(new Error(`phase ${args[1]} exited with ${code}`))));
+  });
+}
+
+const dirMb = (dir: string) => Math.round(readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0) / 1e6);
+
+async function main() {
+  const sub = opt('phase', '');
+  if (sub === 'restart') {
+    const { restart } = await import('./bench-zone/restart.js');
+    process.stdout.write(`${JSON.stringify(await restart(opt('dir', ''), AGENTS))}\n`);
+    return;
+  }
+  if (sub === 'server') {
+    const { serveBenchZone } = await import('./bench-zone/http-server.js');
+    return serveBenchZone(opt('dir', ''));
+  }
+  if (sub === 'client') {
+    const { publishOverHttp } = await import('./bench-zone/http-client.js');
+    process.stdout.write(`${JSON.stringify(await publishOverHttp(opt('url', ''), HTTP, CONNECTIONS, CONNECTIONS * 4))}\n`);
+    return;
+  }
+
+  mkdirSync(WORK, { recursive: true });
+  const storeDir = join(WORK, `zone-${AGENTS}`);
+  rmSync(storeDir, { recursive: true, force: true });
+  log(`generating ${AGENTS} signed agents in ${WORK}`);
+  const gen = await generate(WORK, AGENTS, flag('reuse'));
+
+  log('loading into a durable zone (fsync on)');
+  const store = await ZoneStore.open({ zone: ZONE, dir: storeDir });
+  const loaded = await putAll(store, gen.files);
+  const afterLoad = { ...memory(), ...store.stats };
+  const t = performance.now();
+  await store.compact();
+  const snapshot = { seconds: seconds(t), dir_mb: dirMb(storeDir) };
+  const updated = await putAll(store, gen.updates);
+  await store.close();
+
+  log('restarting in a fresh process');
+  const restarted = await phase(['--phase', 'restart', '--dir', storeDir, '--agents', String(AGENTS)]);
+
+  let http: unknown = { skipped: 'run with --http N (N > 0)' };
+  if (HTTP > 0) {
+    log(`HTTP: ${HTTP} publishes over ${CONNECTIONS} connections`);
+    const httpDir = join(WORK, 'http-node');
+    rmSync(httpDir, { recursive: true, force: true });
+    http = await new Promise((resolve, reject) => {
+      phase(['--phase', 'server', '--dir', httpDir], (line, server) => {
+        const { url } = JSON.parse(line) as { url: string };
+        phase(['--phase', 'client', '--url', url, '--http', String(HTTP), '--connections', String(CONNECTIONS)])
+          .then(async (result) => {
+            const health = await (await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5_000) })).json() as { serial: number };
+            server.stdin!.end();
+            resolve({ ...result, server_serial_after: health.serial });
+          }, (err) => {
+            server.kill();
+            reject(err);
+          });
+      }).catch(reject);
+    });
+  }
+
+  const r = restarted;
+  const rss = Math.max(r.memory_after_open.rss_mb, r.memory_end.rss_mb);
+  const result = {
+    agents: AGENTS,
+    generate: gen,
+    load: { ...loaded, ...afterLoad },
+    snapshot,
+    updates_after_snapshot: updated,
+    restart: r,
+    http,
+    targets: {
+      rss_le_1500_mb: { value: rss, ok: rss <= 1500 },
+      replay_le_15_s: { value: r.replay.seconds, ok: r.replay.seconds <= 15 },
+      discover_selective_p99_le_20_ms: { value: r.discover_selective_ms.p99, ok: r.discover_selective_ms.p99 <= 20 },
+      http_publishes_ge_2000_per_s: HTTP > 0 ? { value: (http as { publishes_per_s: number }).publishes_per_s, ok: (http as { publishes_per_s: number }).publishes_per_s >= 2000 } : 'skipped',
+    },
+  };
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  if (!flag('keep')) rmSync(storeDir, { recursive: true, force: true });
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err?.stack ?? err}\n`);
+  process.exit(1);
+});

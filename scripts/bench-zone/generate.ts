@@ -1,0 +1,35 @@
+// Phase 1: sign N agents' records with worker threads (one per core) into JSON-lines files.
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { seconds } from './stats.js';
+
+// Workers do not inherit tsx's loader: register it in the worker, then load the TypeScript.
+const BOOT = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
+  .then((m) => m.register())
+  .then(() => import(${JSON.stringify(new URL('./generate-worker.ts', import.meta.url).href)}));`;
+
+export interface Generated { files: string[]; updates: string[]; seconds: number | null; workers: number; reused: boolean; mb: number }
+
+export async function generate(workDir: string, agents: number, reuse: boolean): Promise<Generated> {
+  const workers = Math.max(1, Math.min(availableParallelism(), 8));
+  const files = Array.from({ length: workers }, (_, w) => join(workDir, `records-${agents}-${w}-of-${workers}.jsonl`));
+  const updates = files.map((f) => f.replace('.jsonl', '.updates.jsonl'));
+  const marker = join(workDir, `records-${agents}-${workers}.done`);
+  const mb = () => Math.round(files.reduce((n, f) => n + statSync(f).size, 0) / 1e6);
+  if (reuse && existsSync(marker)) return { files, updates, seconds: null, workers, reused: true, mb: mb() };
+  const started = performance.now();
+  const per = Math.ceil(agents / workers);
+  await Promise.all(files.map((out, w) => new Promise<void>((resolve, reject) => {
+    const worker = new Worker(BOOT, {
+      eval: true,
+      workerData: { start: w * per, end: Math.min(agents, (w + 1) * per), out, updates: updates[w] },
+    });
+    worker.on('message', (m: { finished?: boolean }) => m.finished && resolve());
+    worker.on('error', reject);
+    worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`generator ${w} exited with ${code}`))));
+  })));
+  writeFileSync(marker, new Date().toISOString());
+  return { files, updates, seconds: seconds(started), workers, reused: false, mb: mb() };
+}
