@@ -134,6 +134,8 @@ test('resolve: the record dig-style; --trace prints whatever steps come back; NX
           { zone: ROOT, server: 'http://127.0.0.1:7300', status: 'REFERRAL', referral: { zone: `com.${ROOT}` }, ms: 3.2 },
           { zone: `com.${ROOT}`, status: 'REFERRAL', referral: `vibe-agency.com.${ROOT}`, cache: true, ms: 0.1 },
           { zone: `vibe-agency.com.${ROOT}`, server: 'http://127.0.0.1:7311', status: 'NOERROR', cache: 'stale' },
+          { kind: 'query', zone: `vibe-agency.com.${ROOT}`, outcome: 'FAILED', endpoint: 'http://127.0.0.1:7312', rtt_ms: 2000, error: 'timeout' },
+          { kind: 'stale', zone: `vibe-agency.com.${ROOT}`, outcome: 'NOERROR', ttl: 30 },
           'an odd step \u001b[2J',
           null,
         ]
@@ -167,8 +169,10 @@ test('resolve: the record dig-style; --trace prints whatever steps come back; NX
     assert.match(t[1], new RegExp(`^;; 1\\. +${ROOT} +@http://127\\.0\\.0\\.1:7300 +REFERRAL +→ com\\.${ROOT} +3\\.2ms$`));
     assert.match(t[2], new RegExp(`^;; 2\\. +com\\.${ROOT} +\\(cache\\) +REFERRAL +→ vibe-agency\\.com\\.${ROOT} +0\\.1ms$`));
     assert.match(t[3], /^;; 3\. .*@http:\/\/127\.0\.0\.1:7311 +NOERROR +- +cache:stale$/);
-    assert.match(t[4], /^;; 4\. +an odd step \?\[2J$/);
-    assert.match(t[5], /^;; 5\./);
+    assert.match(t[4], /^;; 4\. .*@http:\/\/127\.0\.0\.1:7312 +FAILED +2000ms +\(timeout\)$/);
+    assert.match(t[5], /^;; 5\. .*\(stale\) +NOERROR +- +ttl 30s$/);
+    assert.match(t[6], /^;; 6\. +an odd step \?\[2J$/);
+    assert.match(t[7], /^;; 7\./);
     assert.not.match(traced.stdout, /\u001b/);
     assert.match(traced.stdout, new RegExp(`^${RECORD.id.replace(/\./g, '\\.')}$`, 'm'));
 

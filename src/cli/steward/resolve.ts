@@ -103,9 +103,10 @@ function endpointList(endpoints: unknown): string | undefined {
 }
 
 /**
- * Steps as the resolver reports them: { zone, server, status, referral?, cache?, ms }.
- * The shape is the resolver's to evolve, so anything missing or odd is shown as-is
- * rather than trusted.
+ * Steps as the resolver reports them (src/resolver/types.ts TraceStep:
+ * { kind, zone, outcome, endpoint?, referral?, ttl?, rtt_ms?, error? }). The shape is the
+ * resolver's to evolve, so older or other spellings (status, server, ms, cache) are
+ * read too, and anything odd is shown cleaned rather than trusted.
  */
 function printTrace(io: Io, name: string, trace: unknown): void {
   io.out(`;; trace for ${clean(name)}`);
@@ -119,15 +120,21 @@ function printTrace(io: Io, name: string, trace: unknown): void {
     const s = step as Record<string, unknown>;
     const ref = s.referral;
     const refZone = typeof ref === 'string' ? ref : ref && typeof ref === 'object' ? (ref as Record<string, unknown>).zone : undefined;
-    const cache = s.cache === true ? 'cache' : s.cache ? `cache:${clean(s.cache)}` : '';
+    const server = s.endpoint ?? s.server;
+    const kind = str(s.kind) ?? (s.cache === true ? 'cache' : s.cache ? `cache:${clean(s.cache)}` : undefined);
+    const notes = [
+      server && kind && kind !== 'query' ? clean(kind) : '',
+      num(s.ttl) !== undefined ? `ttl ${s.ttl}s` : '',
+      s.error ? `(${clean(s.error)})` : '',
+    ].filter(Boolean);
     return [
       `${i + 1}.`,
       clean(s.zone ?? '?'),
-      s.server ? `@${clean(s.server)}` : cache ? '(cache)' : '',
-      clean(s.status ?? ''),
+      server ? `@${clean(server)}` : kind ? `(${clean(kind)})` : '',
+      clean(s.outcome ?? s.status ?? ''),
       refZone ? `→ ${clean(refZone)}` : '',
-      fmtMs(s.ms),
-      s.server && cache ? cache : '',
+      fmtMs(s.rtt_ms ?? s.ms),
+      notes.join(' '),
     ];
   });
   for (const line of columns(rows)) io.out(`;; ${line}`);
