@@ -73,7 +73,8 @@ export async function command(argv: string[], io: Io): Promise<number> {
 function sameAgent(input: string, record: Record<string, unknown>): boolean {
   const id = str(record.id), zone = str(record.zone), ns = str(record.namespace);
   if (!id || !zone || ns === undefined) return true; // nothing to compare against; the server decides
-  const rootDomain = ns ? zone.slice(0, -(ns.length + 1)) : zone;
+  // zone = <namespace>.<root domain>
+  const rootDomain = ns ? zone.slice(ns.length + 1) : zone;
   try {
     return qualify(input, { rootDomain, localZone: zone }) === id;
   } catch {
