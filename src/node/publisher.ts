@@ -15,6 +15,8 @@ export class Publisher {
   private readonly confusables = new ConfusableIndex();
   private readonly inflight = new Map<string, Promise<unknown>>();
   private readonly delegated: Set<string>;
+  /** Earliest publish seen per key (lower bound; see history()). */
+  private readonly keySeen = new Map<string, string>();
 
   constructor(
     private readonly config: ZoneConfig,
@@ -24,9 +26,11 @@ export class Publisher {
   ) {
     this.delegated = new Set(config.delegations.map((d) => childLabel(d.zone, config.zone)!));
     for (const label of store.labels()) this.confusables.add(label);
+    // Child zones' labels count too: an agent "0penai" next to a delegated "openai" misleads.
+    for (const label of this.delegated) this.confusables.add(label);
     store.onChange((e) => {
       if (e.op === 'put') this.confusables.add(e.record.name);
-      else this.confusables.remove(e.record.name);
+      else if (!this.delegated.has(e.record.name)) this.confusables.remove(e.record.name);
     });
   }
 
@@ -44,10 +48,7 @@ export class Publisher {
 
   async unpublish(label: string, jws: string): Promise<{ id: string; seq: number }> {
     return this.serial(label, async () => {
-      const { record } = await prepareUnpublish({ jws, zone: this.config.zone, current: (l) => this.store.get(l) });
-      if (record.name !== label) {
-        throw new StewardError('BAD_REQUEST', `the signed tombstone names ${record.name}, but the request is for ${label}`);
-      }
+      const { record } = await prepareUnpublish({ jws, zone: this.config.zone, label, current: (l) => this.store.get(l) });
       const entry = await this.store.remove(label);
       return { id: record.id, seq: entry?.seq ?? this.store.serial };
     });
@@ -63,6 +64,7 @@ export class Publisher {
       current: (l) => store.get(l),
       confusables: this.confusables,
       policy: config.policy.publishers === 'any' ? undefined : { allowedFingerprints: config.policy.publishers },
+      history: this.history(),
     });
     if (this.delegated.has(record.name)) {
       throw new StewardError('NAME_CONFLICT', `${record.name} is delegated to the child zone ${record.name}.${config.zone}; an agent cannot use that label`);
@@ -77,13 +79,41 @@ export class Publisher {
       }
       this.confusables.add(record.name);
     }
+    const previous = store.get(record.name);
     try {
       await store.put(record);
+      this.noteKey(record, previous);
     } catch (err) {
       if (isNew && !store.get(record.name)) this.confusables.remove(record.name);
       throw err;
     }
     return record;
+  }
+
+  /**
+   * Trust signals from what the zone holds, without a scan: every publish of a name bumps
+   * one counter of its vector clock, so the clock's sum counts the versions so far; a
+   * key's age is the earliest publish by it this node has seen (at least the time the
+   * current version of the name was published).
+   */
+  private history() {
+    const { store, keySeen } = this;
+    return {
+      priorVersions(label: string, fingerprint: string) {
+        const cur = store.get(label);
+        if (!cur || cur.fingerprint !== fingerprint) return 0;
+        return Object.values(cur.vector_clock).reduce((a, b) => a + b, 0);
+      },
+      keyFirstSeen(fingerprint: string) {
+        return keySeen.get(fingerprint);
+      },
+    };
+  }
+
+  private noteKey(record: AgentRecord, previous: AgentRecord | undefined) {
+    const candidates = [record.published_at, previous?.fingerprint === record.fingerprint ? previous.published_at : undefined, this.keySeen.get(record.fingerprint)];
+    const earliest = candidates.filter((x): x is string => !!x).sort()[0]!;
+    this.keySeen.set(record.fingerprint, earliest);
   }
 
   /** Runs fn after every earlier change of the same label has settled. */

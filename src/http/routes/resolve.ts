@@ -2,12 +2,9 @@
 import type { Hono } from 'hono';
 import { StewardError } from '../../errors/index.js';
 import { qualify } from '../../names/index.js';
-import { answerAuthoritatively } from '../../resolver/authoritative.js';
+import { answerAuthoritatively, RESOLVER_HEADER } from '../../resolver/index.js';
 import type { NodeContext } from '../../node/context.js';
 import { oneOf } from '../body.js';
-
-/** Header a resolver sets on its upstream queries, so internal records stay inside their zone. */
-export const RESOLVER_HEADER = 'x-steward-resolver';
 
 export function resolveRoutes(app: Hono, ctx: NodeContext) {
   app.get('/v1/resolve', async (c) => {
@@ -19,6 +16,7 @@ export function resolveRoutes(app: Hono, ctx: NodeContext) {
     const started = performance.now();
     let body;
     if (rd === '0' || rd === 'false') {
+      // Other registries' resolvers identify themselves; internal records stay inside their zone.
       const view = c.req.header(RESOLVER_HEADER) ? ctx.publicView : ctx.view;
       body = answerAuthoritatively(view, fqid);
     } else {

@@ -1,0 +1,57 @@
+// Test helpers: a real node on port 0 for one zone, and a signed-request client.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startNode, type RunningNode } from '../../src/node/index.js';
+import { parseZoneFile } from '../../src/zonefile/index.js';
+
+export const ROOT = 'steward-registry.org';
+
+export function testZone(namespace = 'vibe-agency.com', extra: Record<string, unknown> = {}) {
+  const zone = `${namespace}.${ROOT}`;
+  return parseZoneFile({
+    zone,
+    parent: { zone: ROOT, url: 'http://127.0.0.1:9' },
+    listen: { host: '127.0.0.1', port: 0 },
+    region: 'eu-west',
+    delegations: [{ zone: `team.${zone}`, endpoints: [{ url: 'http://127.0.0.1:9', region: 'eu-west' }] }],
+    ...extra,
+  });
+}
+
+export async function startTestNode(opts: { durable?: boolean; extra?: Record<string, unknown> } = {}) {
+  const dir = opts.durable ? await mkdtemp(join(tmpdir(), 'steward-node-')) : undefined;
+  const node: RunningNode = await startNode({ config: testZone('vibe-agency.com', opts.extra), port: 0, dataDir: dir });
+  return {
+    node,
+    url: node.url,
+    dir,
+    async close() {
+      await node.close();
+      if (dir) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function http(url: string, init: RequestInit = {}) {
+  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+  const text = await res.text();
+  let body: any = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, type: res.headers.get('content-type') ?? '', body };
+}
+
+export const manifest = (over: Record<string, unknown> = {}) => ({
+  name: 'vibe-agency-orchestrator',
+  version: '1.2.0',
+  description: 'Plans and runs a software delivery lifecycle',
+  capabilities: ['orchestrate_sdlc', 'planning'],
+  endpoints: [{ url: 'https://agents.vibe-agency.com/orchestrator', protocol: 'a2a', region: 'eu-west' }],
+  tags: ['stable'],
+  visibility: 'public',
+  ...over,
+});
