@@ -1,4 +1,4 @@
-// How a record is held in memory: one byte string per agent, not an object tree. A
+// How a record is held in memory: a few hundred bytes per agent, not an object tree. A
 // million records as objects (or even as JSON text) do not fit a 1.5 GB node, so:
 // - the manifest is already inside the JWS: when the record's manifest fields equal
 //   the JWS payload, only the payload is kept, as raw bytes rather than base64;
@@ -9,7 +9,7 @@
 // Anything that does not follow these rules is kept as it came (in `meta`, or as the
 // whole record's JSON), so encode → decode always gives back an equal record.
 //
-// Layout (each char of the string is one byte):
+// Layout:
 //   0      kind: 1 compact, 0 whole-record JSON (then bytes 5.. are the UTF-8 JSON)
 //   1..5   u32 header index (0xffffffff: none)
 //   5      flags: 1 digest is binary, 2 published_at is binary
@@ -38,19 +38,19 @@ export class RecordCodec {
 
   constructor(readonly zone: string) {}
 
-  encode(record: AgentRecord): string {
-    return this.compact(record)?.toString('latin1') ?? whole(record);
+  /** The stored form; the buffer may be pooled, so copy it before the next encode. */
+  encode(record: AgentRecord): Buffer {
+    return this.compact(record) ?? whole(record);
   }
 
-  decode(text: string): AgentRecord {
-    const b = Buffer.from(text, 'latin1');
+  decode(b: Buffer): AgentRecord {
     if (b[0] === 0) return JSON.parse(b.toString('utf8', 5)) as AgentRecord;
     const { payload, sig, meta } = parts(b);
     const h = b.readUInt32LE(1);
     const manifest = JSON.parse(payload.toString('utf8')) as Manifest;
     const flags = b[5]!;
     const extra = meta ? (JSON.parse(meta) as Partial<AgentRecord>) : undefined;
-    const record = {
+    return {
       id: `${manifest.name}.${this.zone}`,
       ...manifest,
       namespace: this.namespace!,
@@ -62,32 +62,29 @@ export class RecordCodec {
       trust: b.readDoubleLE(6),
       ...extra,
     } as AgentRecord;
-    return record;
   }
 
   /** The fields the indexes use; cheaper than decode (no JWS rebuilt). */
-  fields(text: string): IndexedFields {
-    const b = Buffer.from(text, 'latin1');
+  fields(b: Buffer): IndexedFields {
     if (b[0] === 0) return JSON.parse(b.toString('utf8', 5)) as AgentRecord;
     const { payload, meta } = parts(b);
     const manifest = JSON.parse(payload.toString('utf8')) as Manifest;
     return { ...manifest, trust: b.readDoubleLE(6), ...(meta ? (JSON.parse(meta) as Partial<AgentRecord>) : undefined) };
   }
 
-  /** A self-contained form for snapshot files: header and namespace by value, not by reference. */
-  toPortable(text: string): [header: string, bytes: string, namespace: string] {
-    const b = Buffer.from(text, 'latin1');
+  /** Index of the JWS header in the table, or -1 (snapshot files write the header itself). */
+  headerOf(b: Buffer): number {
     const h = b.readUInt32LE(1);
-    return [h === NO_HEADER ? '' : this.headers[h]!, b.toString('base64'), this.namespace ?? ''];
+    return h === NO_HEADER ? -1 : h;
   }
 
-  fromPortable(header: string, bytes: string, namespace: string): string {
-    const b = Buffer.from(bytes, 'base64');
-    if (b[0] !== 0) {
-      this.namespace ??= namespace;
-      b.writeUInt32LE(this.intern(header), 1);
-    }
-    return b.toString('latin1');
+  headerAt(index: number): string {
+    return this.headers[index]!;
+  }
+
+  /** Points bytes read back from a snapshot at this process's copy of their header. */
+  setHeader(b: Buffer, header: string | undefined): void {
+    if (b[0] !== 0) b.writeUInt32LE(this.intern(header ?? ''), 1);
   }
 
   private compact(record: AgentRecord): Buffer | undefined {
@@ -129,7 +126,7 @@ export class RecordCodec {
 
     const metaText = Object.keys(meta).length ? JSON.stringify(meta) : '';
     const metaLen = Buffer.byteLength(metaText);
-    // allocUnsafe draws from Node's pool: a million small mallocs would fragment the heap.
+    // allocUnsafe draws from Node's pool; the caller copies the bytes into its arena.
     const b = Buffer.allocUnsafe(FIXED + 4 + payload.length + 4 + sig.length + metaLen).fill(0, 0, FIXED);
     b[0] = 1;
     b.writeUInt32LE(h, 1);
@@ -157,12 +154,12 @@ export class RecordCodec {
   }
 }
 
-function whole(record: AgentRecord): string {
+function whole(record: AgentRecord): Buffer {
   const json = Buffer.from(JSON.stringify(record), 'utf8');
   const b = Buffer.alloc(5 + json.length);
   b.writeUInt32LE(NO_HEADER, 1);
   json.copy(b, 5);
-  return b.toString('latin1');
+  return b;
 }
 
 function parts(b: Buffer): { payload: Buffer; sig: Buffer; meta: string } {

@@ -2,21 +2,23 @@
 // keyword), durable through the append log when given a directory. The memory-only and
 // the durable store are the same class, so they behave the same and share one test suite.
 //
-// Layout: every name ever seen gets a slot number; per-slot facts live in flat typed
-// arrays and the record itself as one compact string (record-codec.ts), decoded on read
-// behind a small LRU of hot records. A deleted name keeps its slot as a tombstone so
-// /v1/sync can tell pullers about the delete.
+// Layout (slots.ts): every name ever seen gets a slot number; per-slot facts live in flat
+// typed arrays and the record itself as compact bytes (record-codec.ts) in an off-heap
+// arena, decoded on read behind a small LRU of hot records. A deleted name keeps its slot
+// as a tombstone so /v1/sync can tell pullers about the delete.
 import { setImmediate as tick } from 'node:timers/promises';
 import { LRUCache } from 'lru-cache';
 import { DEFAULTS } from '../config/index.js';
 import { StewardError } from '../errors/index.js';
-import { normalizeLabel } from '../names/index.js';
 import type { AgentRecord } from '../records/types.js';
 import { AppendLog } from './append-log.js';
 import { TokenIndex } from './postings.js';
-import { RecordCodec, type IndexedFields } from './record-codec.js';
-import { grow, SeqOrder } from './seq-order.js';
-import { capabilityTokens, keywordTokens } from './tokens.js';
+import { RecordCodec } from './record-codec.js';
+import { HeaderNumbering, HeaderTable, type SnapshotItem, type SnapshotRecord } from './snapshot-format.js';
+import { checkRecord, deepFreeze } from './record-checks.js';
+import { SeqOrder } from './seq-order.js';
+import { INTERNAL, isLive, OTHER, PUBLIC, Slots, TOMBSTONE, FREE } from './slots.js';
+import { capabilityTokens, keywordTokens, TOKEN_RULES } from './tokens.js';
 
 export interface ChangeEntry {
   seq: number;
@@ -32,26 +34,19 @@ export interface ZoneStoreOptions {
   /** Directory for the log and snapshots; absent = memory only. */
   dir?: string;
   fsync?: boolean;
-  /** Compact once this many entries were logged since the last snapshot... */
+  /** Compact once at least this many entries were logged since the last snapshot... */
   compactAfter?: number;
-  /** ...and the files hold this many times more entries than the zone has names. */
+  /**
+   * ...and the log holds at least this many times the entries of the last snapshot (about
+   * the zone's names). A restart reads snapshot + log, so this bounds it near (1 + ratio)
+   * × the zone; a bulk import snapshots at geometric steps (100k, 200k, 400k...).
+   */
   compactRatio?: number;
   /** Decoded records kept ready for get(). */
   hotRecords?: number;
 }
 
 export type ChangeListener = (entry: ChangeEntry) => void;
-
-/** A snapshot line: [seq, 0 put | 1 delete, name, JWS header, record bytes (base64), namespace]. */
-type SnapshotItem = [number, 0 | 1, string, string, string, string];
-
-// Slot states. Visibility is kept so discover can filter without decoding.
-const FREE = 0;
-const PUBLIC = 1;
-const INTERNAL = 2;
-const OTHER = 3;
-const TOMBSTONE = 4;
-const isLive = (s: number) => s >= PUBLIC && s <= OTHER;
 
 export const MAX_SYNC_LIMIT = 10_000;
 
@@ -61,13 +56,8 @@ export class ZoneStore {
   readonly keywords = new TokenIndex();
 
   private readonly codec: RecordCodec;
-  private readonly slotOf = new Map<string, number>();
-  private readonly names: string[] = [];
-  private readonly texts: string[] = [];
-  private seqs = new Float64Array(1024);
-  private trusts = new Float64Array(1024);
-  private states = new Uint8Array(1024);
-  private readonly order = new SeqOrder((slot) => this.seqs[slot]!);
+  private readonly slots = new Slots();
+  private readonly order = new SeqOrder((slot) => this.slots.seqs[slot]!);
   private readonly hot: LRUCache<number, AgentRecord>;
   private readonly listeners = new Set<ChangeListener>();
   private live = 0;
@@ -85,7 +75,7 @@ export class ZoneStore {
     this.codec = new RecordCodec(opts.zone);
     this.hot = new LRUCache({ max: opts.hotRecords ?? 4096 });
     this.compactAfter = opts.compactAfter ?? DEFAULTS.store.snapshotEvery;
-    this.compactRatio = opts.compactRatio ?? 2;
+    this.compactRatio = opts.compactRatio ?? 1;
   }
 
   private readonly compactAfter: number;
@@ -95,10 +85,21 @@ export class ZoneStore {
     if (!opts.zone) throw new StewardError('BAD_CONFIG', 'a zone store needs a zone name');
     const store = new ZoneStore(opts);
     if (opts.dir) {
+      const headers = new HeaderTable();
+      let meta = false;
+      let tokensUsable = false;
       store.log = await AppendLog.open<ChangeEntry, SnapshotItem>({
         dir: opts.dir,
         fsync: opts.fsync ?? true,
-        onSnapshotItem: (item) => store.applyPortable(item),
+        onSnapshotItem: (item) => {
+          if (Array.isArray(item)) {
+            if (!meta) throw new StewardError('STORE_CORRUPT', `snapshot in ${opts.dir} does not start with its header line`);
+            return store.applySnapshotRecord(item, headers.resolve(item[3]), tokensUsable);
+          }
+          meta = true;
+          store.codec.namespace ??= item.namespace;
+          tokensUsable = item.tokens === TOKEN_RULES;
+        },
         onEntry: (e) => store.apply(e),
       });
       store.assigned = Math.max(store.assigned, store.log.lastSeq);
@@ -119,7 +120,7 @@ export class ZoneStore {
   }
 
   /** Counters for metrics and tests. */
-  get stats(): { live: number; tombstones: number; flushes: number; logEntries: number; snapshotSeq: number; snapshotItems: number } {
+  get stats(): Record<'live' | 'tombstones' | 'flushes' | 'logEntries' | 'snapshotSeq' | 'snapshotItems' | 'recordBytes' | 'arenaBytes', number> {
     const log = this.log;
     return {
       live: this.live,
@@ -128,16 +129,18 @@ export class ZoneStore {
       logEntries: log?.entriesSinceSnapshot ?? 0,
       snapshotSeq: log?.snapshotSeq ?? 0,
       snapshotItems: log?.snapshotItems ?? 0,
+      recordBytes: this.slots.bytes.live,
+      arenaBytes: this.slots.bytes.slabs,
     };
   }
 
   get(label: string): AgentRecord | undefined {
-    const slot = this.slotOf.get(label.toLowerCase());
-    return slot !== undefined && isLive(this.states[slot]!) ? this.recordAt(slot) : undefined;
+    const slot = this.slots.find(label.toLowerCase());
+    return slot !== undefined && isLive(this.slots.states[slot]!) ? this.recordAt(slot) : undefined;
   }
 
   *labels(): IterableIterator<string> {
-    for (const [name, slot] of this.slotOf) if (isLive(this.states[slot]!)) yield name;
+    for (const [name, slot] of this.slots.entries()) if (isLive(this.slots.states[slot]!)) yield name;
   }
 
   /**
@@ -157,8 +160,8 @@ export class ZoneStore {
   remove(label: string): Promise<ChangeEntry | undefined> {
     const bad = this.writeProblem();
     if (bad) return Promise.reject(bad);
-    const slot = this.slotOf.get(label.toLowerCase());
-    if (slot === undefined || !isLive(this.states[slot]!)) return Promise.resolve(undefined);
+    const slot = this.slots.find(label.toLowerCase());
+    if (slot === undefined || !isLive(this.slots.states[slot]!)) return Promise.resolve(undefined);
     const entry: ChangeEntry = { seq: this.assigned + 1, op: 'delete', record: this.recordAt(slot) };
     this.apply(entry);
     return this.commit(entry);
@@ -172,8 +175,8 @@ export class ZoneStore {
     }
     const entries: ChangeEntry[] = [];
     this.order.scan(since, this.durable, (seq, slot) => {
-      const record = this.states[slot] === TOMBSTONE ? this.codec.decode(this.texts[slot]!) : this.recordAt(slot);
-      entries.push({ seq, op: this.states[slot] === TOMBSTONE ? 'delete' : 'put', record });
+      const gone = this.slots.states[slot] === TOMBSTONE;
+      entries.push({ seq, op: gone ? 'delete' : 'put', record: gone ? this.codec.decode(this.slots.bytesAt(slot)) : this.recordAt(slot) });
       return entries.length < limit;
     });
     // A short page read everything up to the serial; a full one resumes after its last entry.
@@ -201,20 +204,20 @@ export class ZoneStore {
   // --- for discover (src/discover/local.ts): slot-level reads without decoding ---
 
   nameAt(slot: number): string {
-    return this.names[slot]!;
+    return this.slots.nameAt(slot);
   }
   trustAt(slot: number): number {
-    return this.trusts[slot]!;
+    return this.slots.trusts[slot]!;
   }
   /** Live and public or internal: what a local discover may show. */
   discoverableAt(slot: number): boolean {
-    const s = this.states[slot];
+    const s = this.slots.states[slot];
     return s === PUBLIC || s === INTERNAL;
   }
   recordAt(slot: number): AgentRecord {
     let record = this.hot.get(slot);
     if (!record) {
-      record = deepFreeze(this.codec.decode(this.texts[slot]!));
+      record = deepFreeze(this.codec.decode(this.slots.bytesAt(slot)));
       this.hot.set(slot, record);
     }
     return record;
@@ -251,50 +254,60 @@ export class ZoneStore {
 
   /** Applies a change to memory; a change older than what the name holds is ignored (replay). */
   private apply(entry: ChangeEntry): void {
-    if (this.seqOfName(entry.record.name) >= entry.seq) return;
-    const now = entry.op === 'put' ? entry.record : undefined;
-    this.applyEncoded(entry.seq, entry.record.name, this.codec.encode(entry.record), now);
+    const slot = this.slots.slotFor(entry.record.name);
+    if (this.slots.seqs[slot]! >= entry.seq) return;
+    const r = entry.op === 'put' ? entry.record : undefined;
+    const tokens = r ? [capabilityTokens(r), keywordTokens(r)] as const : undefined;
+    this.reindexAt(slot, tokens?.[0], tokens?.[1]);
+    this.slots.setBytes(slot, this.codec.encode(entry.record));
+    this.settle(slot, entry.seq, r ? visibilityState(r) : TOMBSTONE, r ? Number(r.trust) || 0 : 0);
   }
 
-  private applyPortable([seq, op, name, header, bytes, namespace]: SnapshotItem): void {
-    if (this.seqOfName(name) >= seq) return;
-    const text = this.codec.fromPortable(header, bytes, namespace);
-    this.applyEncoded(seq, name, text, op === 0 ? this.codec.fields(text) : undefined);
-  }
-
-  private seqOfName(name: string): number {
-    const slot = this.slotOf.get(name);
-    return slot === undefined ? -1 : this.seqs[slot]!;
-  }
-
-  /** `now` is the new record's indexed fields for a put, undefined for a delete. */
-  private applyEncoded(seq: number, name: string, text: string, now: IndexedFields | undefined): void {
-    let slot = this.slotOf.get(name);
-    if (slot === undefined) {
-      slot = this.names.length;
-      if (slot === this.seqs.length) {
-        this.seqs = grow(this.seqs, Float64Array);
-        this.trusts = grow(this.trusts, Float64Array);
-        this.states = grow(this.states, Uint8Array);
-      }
-      this.slotOf.set(name, slot);
-      this.names.push(name);
-      this.texts.push('');
+  private applySnapshotRecord(item: SnapshotRecord, header: string | undefined, tokensUsable: boolean): void {
+    const [seq, op, name, , base64] = item;
+    const slot = this.slots.slotFor(name);
+    if (this.slots.seqs[slot]! >= seq) return;
+    if (op === 1) {
+      this.reindexAt(slot, undefined, undefined);
+      this.codec.setHeader(this.slots.setBase64(slot, base64), header);
+      return this.settle(slot, seq, TOMBSTONE, 0);
     }
-    const before = this.states[slot]!;
-    const old = isLive(before) ? this.codec.fields(this.texts[slot]!) : undefined;
-    this.reindex(this.capabilities, slot, old && capabilityTokens(old), now && capabilityTokens(now));
-    this.reindex(this.keywords, slot, old && keywordTokens(old), now && keywordTokens(now));
+    const [, , , , , state, trust, caps, kws] = item as Extract<SnapshotRecord, { 1: 0 }>;
+    this.reindexAt(slot, tokensUsable ? caps : undefined, tokensUsable ? kws : undefined);
+    const bytes = this.slots.setBase64(slot, base64);
+    this.codec.setHeader(bytes, header);
+    if (!tokensUsable) {
+      const f = this.codec.fields(bytes); // written under other token rules: cut them again
+      this.reindexAt(slot, capabilityTokens(f), keywordTokens(f));
+    }
+    this.settle(slot, seq, state, trust);
+  }
 
+  /** Moves the slot's index entries from its current record's tokens to these (none: a delete). */
+  private reindexAt(slot: number, caps: string[] | undefined, kws: string[] | undefined): void {
+    if (isLive(this.slots.states[slot]!)) {
+      const old = this.codec.fields(this.slots.bytesAt(slot));
+      this.reindex(this.capabilities, slot, capabilityTokens(old), caps);
+      this.reindex(this.keywords, slot, keywordTokens(old), kws);
+      this.slots.states[slot] = FREE; // its tokens are gone: a second call only adds
+      this.live--;
+      return;
+    }
+    for (const t of caps ?? []) this.capabilities.add(t, slot);
+    for (const t of kws ?? []) this.keywords.add(t, slot);
+  }
+
+  /** Records the slot's new state, trust and seq (after its bytes and tokens are in place). */
+  private settle(slot: number, seq: number, state: number, trust: number): void {
+    const { slots } = this;
+    const before = slots.states[slot]!;
     this.hot.delete(slot);
-    this.texts[slot] = text;
-    this.trusts[slot] = now ? Number(now.trust) || 0 : 0;
-    const after = now ? visibilityState(now) : TOMBSTONE;
-    this.states[slot] = after;
-    this.live += (isLive(after) ? 1 : 0) - (isLive(before) ? 1 : 0);
-    this.tombstones += (after === TOMBSTONE ? 1 : 0) - (before === TOMBSTONE ? 1 : 0);
-    this.seqs[slot] = seq;
-    this.order.push(seq, slot, before !== FREE);
+    slots.trusts[slot] = trust;
+    slots.states[slot] = state;
+    this.live += isLive(state) ? 1 : 0;
+    this.tombstones += (state === TOMBSTONE ? 1 : 0) - (before === TOMBSTONE ? 1 : 0);
+    this.order.push(seq, slot, slots.seqs[slot]! > 0);
+    slots.seqs[slot] = seq;
     if (seq > this.assigned) this.assigned = seq;
   }
 
@@ -307,19 +320,32 @@ export class ZoneStore {
   }
 
   private async *snapshotItems(): AsyncGenerator<SnapshotItem> {
-    for (let slot = 0; slot < this.names.length; slot++) {
+    yield { namespace: this.codec.namespace, tokens: TOKEN_RULES };
+    const { slots } = this;
+    const headers = new HeaderNumbering((i) => this.codec.headerAt(i));
+    // Names created after this point were put after the snapshot's seq: the log has them.
+    // (Chasing them would never finish while a bulk load runs.)
+    const end = slots.count;
+    for (let slot = 0; slot < end; slot++) {
       if (slot % 1000 === 999) await tick(); // let requests through while a big zone is written
-      const state = this.states[slot]!;
+      const state = slots.states[slot]!;
       if (state === FREE) continue;
-      yield [this.seqs[slot]!, state === TOMBSTONE ? 1 : 0, this.names[slot]!, ...this.codec.toPortable(this.texts[slot]!)];
+      const bytes = slots.bytesAt(slot);
+      const head = [slots.seqs[slot]!, slots.nameAt(slot), headers.ref(this.codec.headerOf(bytes)), bytes.toString('base64')] as const;
+      if (state === TOMBSTONE) {
+        yield [head[0], 1, head[1], head[2], head[3]];
+      } else {
+        const f = this.codec.fields(bytes);
+        yield [head[0], 0, head[1], head[2], head[3], state, slots.trusts[slot]!, capabilityTokens(f), keywordTokens(f)];
+      }
     }
   }
 
   private maybeCompact(): void {
     const log = this.log;
     if (!log || log.snapshotRunning || this.closed || this.failed) return;
-    const onDisk = log.snapshotItems + log.entriesSinceSnapshot;
-    if (log.entriesSinceSnapshot >= this.compactAfter && onDisk >= this.compactRatio * (this.live + this.tombstones)) {
+    const logged = log.entriesSinceSnapshot;
+    if (logged >= this.compactAfter && logged >= this.compactRatio * log.snapshotItems) {
       this.compact().catch((err) => process.emitWarning(`zone store snapshot failed: ${(err as Error).message}`));
     }
   }
@@ -327,29 +353,4 @@ export class ZoneStore {
 
 function visibilityState(record: Pick<AgentRecord, 'visibility'>): number {
   return record.visibility === 'public' ? PUBLIC : record.visibility === 'internal' ? INTERNAL : OTHER;
-}
-
-function checkRecord(record: AgentRecord, zone: string): StewardError | undefined {
-  if (!record || typeof record !== 'object') return new StewardError('BAD_REQUEST', 'a record must be an object');
-  try {
-    if (normalizeLabel(record.name) !== record.name) return new StewardError('BAD_NAME', `record name ${JSON.stringify(record.name)} is not normalised`);
-  } catch (err) {
-    return err as StewardError;
-  }
-  if (record.zone !== zone) return new StewardError('BAD_REQUEST', `record ${record.name} is for zone ${record.zone}, this store holds ${zone}`);
-  if (!Array.isArray(record.capabilities) || record.capabilities.some((c) => typeof c !== 'string')) {
-    return new StewardError('BAD_REQUEST', `record ${record.name}: capabilities must be an array of strings`);
-  }
-  if (typeof record.trust !== 'number' || !(record.trust >= 0 && record.trust <= 1)) {
-    return new StewardError('BAD_REQUEST', `record ${record.name}: trust must be a number from 0 to 1`);
-  }
-  return undefined;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }

@@ -8,7 +8,7 @@ import { discoverLocal } from '../../src/discover/local.js';
 import { StewardError } from '../../src/errors/index.js';
 import { AppendLog } from '../../src/store/append-log.js';
 import { ZoneStore } from '../../src/store/zone-store.js';
-import { makeRecord, plain, tempDir, ZONE } from './fixtures.js';
+import { makeRecord, newPublisher, plain, tempDir, ZONE } from './fixtures.js';
 
 async function rejects(p: Promise<unknown>, check: (err: Error) => boolean, what: string) {
   try {
@@ -138,6 +138,32 @@ test('snapshot + compaction keeps every record and shrinks the log', async () =>
     assert.is(again.get('hot-7')!.version, '1.0.39');
     assert.is(again.get('hot-3'), undefined);
     assert.is(again.serial, 401);
+    await again.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a snapshot of many publishers, odd records and tombstones reopens to equal records', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const pubs = [newPublisher(), newPublisher(), newPublisher()];
+    const store = await ZoneStore.open({ zone: ZONE, dir });
+    const records = [
+      ...Array.from({ length: 30 }, (_, i) => makeRecord(`multi-${i}`, { pub: pubs[i % 3], capabilities: [`cap_${i % 4}`], visibility: i % 5 ? 'public' : 'internal', trust: i / 30 })),
+      { ...makeRecord('whole-json'), digest: 'not-a-sha' , jws: 'x.y' },
+    ];
+    for (const r of records) await store.put(r);
+    await store.remove('multi-7');
+    await store.compact();
+    await store.put(makeRecord('after-snap', { pub: pubs[1] }));
+    const expected = { changes: plain(store.changesSince(0)), cap: discoverLocal(store, { q: 'cap_1', sort: 'name', limit: 100 }) };
+    await store.close();
+    const again = await ZoneStore.open({ zone: ZONE, dir });
+    assert.equal(plain(again.changesSince(0)), expected.changes);
+    assert.equal(discoverLocal(again, { q: 'cap_1', sort: 'name', limit: 100 }), expected.cap);
+    assert.is(again.get('multi-7'), undefined);
+    assert.is(again.get('multi-5')!.visibility, 'internal');
     await again.close();
   } finally {
     await cleanup();
