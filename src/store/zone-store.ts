@@ -306,8 +306,9 @@ export class ZoneStore {
     slots.states[slot] = state;
     this.live += isLive(state) ? 1 : 0;
     this.tombstones += (state === TOMBSTONE ? 1 : 0) - (before === TOMBSTONE ? 1 : 0);
-    this.order.push(seq, slot, slots.seqs[slot]! > 0);
-    slots.seqs[slot] = seq;
+    const supersedes = slots.seqs[slot]! > 0;
+    slots.seqs[slot] = seq; // before push: a squeeze inside it keeps only current seqs
+    this.order.push(seq, slot, supersedes);
     if (seq > this.assigned) this.assigned = seq;
   }
 

@@ -111,6 +111,17 @@ for (const [kind, make] of Object.entries(kinds)) {
     assert.is(none.next, 7);
   });
 
+  test('changesSince stays right after many replaces (superseded entries squeezed out)', async ({ ctx: { store } }) => {
+    const latest = new Map<string, number>();
+    for (let round = 0; round < 150; round++) {
+      const batch = Array.from({ length: 20 }, (_, i) => store.put(makeRecord(`churn-${i}`, { version: `1.0.${round}` })));
+      for (const e of await Promise.all(batch)) latest.set(e.record.name, e.seq);
+    }
+    const page = store.changesSince(0, 100);
+    assert.equal(page.entries.map((e) => [e.record.name, e.seq]), [...latest].sort((a, b) => a[1] - b[1]));
+    assert.is(page.entries[0]!.record.version, '1.0.149');
+  });
+
   test('changesSince rejects bad paging arguments with BAD_REQUEST', ({ ctx: { store } }) => {
     for (const [since, limit] of [[-1, 10], [1.5, 10], [0, 0], [0, 1e9], [Number.NaN, 10]] as const) {
       try {
