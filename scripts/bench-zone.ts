@@ -1,5 +1,5 @@
 // Zone store at scale, printed as one JSON object:
-//   npx tsx scripts/bench-zone.ts [--agents 1000000] [--http 20000] [--connections 64]
+//   npx tsx scripts/bench-zone.ts [--agents 1000000] [--http 20000] [--connections 128]
 //                                 [--work DIR] [--reuse] [--keep]
 // 1. generate: sign N real agents (Ed25519 compact JWS, records as the publish path builds
 //    them) in worker threads, to JSON-lines files (timed on its own; --reuse keeps them);
@@ -26,7 +26,7 @@ const opt = (name: string, def: string) => {
 const flag = (name: string) => argv.includes(`--${name}`);
 const AGENTS = Number(opt('agents', '1000000'));
 const HTTP = Number(opt('http', '20000'));
-const CONNECTIONS = Number(opt('connections', '64'));
+const CONNECTIONS = Number(opt('connections', '128'));
 const WORK = opt('work', join(tmpdir(), 'steward-bench-zone'));
 const log = (msg: string) => process.stderr.write(`[bench-zone] ${msg}\n`);
 
