@@ -135,7 +135,7 @@ export class ZoneStore {
   }
 
   get(label: string): AgentRecord | undefined {
-    const slot = this.slots.find(label.toLowerCase());
+    const slot = typeof label === 'string' ? this.slots.find(label.toLowerCase()) : undefined;
     return slot !== undefined && isLive(this.slots.states[slot]!) ? this.recordAt(slot) : undefined;
   }
 
@@ -160,7 +160,7 @@ export class ZoneStore {
   remove(label: string): Promise<ChangeEntry | undefined> {
     const bad = this.writeProblem();
     if (bad) return Promise.reject(bad);
-    const slot = this.slots.find(label.toLowerCase());
+    const slot = typeof label === 'string' ? this.slots.find(label.toLowerCase()) : undefined;
     if (slot === undefined || !isLive(this.slots.states[slot]!)) return Promise.resolve(undefined);
     const entry: ChangeEntry = { seq: this.assigned + 1, op: 'delete', record: this.recordAt(slot) };
     this.apply(entry);
