@@ -27,7 +27,7 @@ export async function startTestNode(opts: { durable?: boolean; extra?: Record<st
     url: node.url,
     dir,
     async close() {
-      await node.close();
+      await this.node.close(); // the test may have swapped in a restarted node
       if (dir) await rm(dir, { recursive: true, force: true });
     },
   };
