@@ -1,0 +1,74 @@
+// Cold resolution over HTTP: how long a walk takes when the asking node has nothing
+// cached, through three referrals (vibe-agency.com -> com -> root -> org -> anthropic.org:
+// up to the root, then down two) versus one (org -> anthropic.org, its own delegation).
+// Each run gets a fresh resolver with an empty cache on the asking node; the upstream
+// client (keep-alive connections, RTT estimates) is shared across runs, as it is in a
+// node that has been up for a while, so the figure is resolution work, not TCP handshakes.
+import { Pool } from 'undici';
+import { DEFAULTS } from '../../src/config/index.js';
+import type { RunningNode } from '../../src/node/index.js';
+import { createResolver, MemoryCache, Upstream } from '../../src/resolver/index.js';
+import { median, percentiles, round } from './stats.js';
+
+export interface ColdCase {
+  label: string;
+  node: RunningNode;
+  name: string;
+  /** Zones the walk must ask, in order (checked on every run). */
+  path: string[];
+}
+
+async function askOnce(pool: Pool, name: string): Promise<{ ms: number; body: { status: string; path?: string[]; source?: string } }> {
+  const t = performance.now();
+  const res = await pool.request({ path: `/v1/resolve?name=${encodeURIComponent(name)}`, method: 'GET', headersTimeout: 10_000, bodyTimeout: 10_000 });
+  const body = (await res.body.json()) as { status: string; path?: string[]; source?: string };
+  const ms = performance.now() - t;
+  if (res.statusCode !== 200) throw new Error(`${name}: HTTP ${res.statusCode} ${JSON.stringify(body)}`);
+  return { ms, body };
+}
+
+export async function coldRuns(cases: ColdCase[], runs: number) {
+  const state = cases.map((c) => {
+    const upstream = new Upstream(undefined, { metrics: c.node.ctx.metrics, identity: c.node.ctx.view.zone });
+    return { c, upstream, pool: new Pool(c.node.url, { connections: 1 }), original: c.node.ctx.resolver, ms: [] as number[] };
+  });
+  try {
+    // One discarded run each first: JIT and the shared upstream connections warm up.
+    for (let r = -1; r < runs; r++) {
+      const order = r % 2 === 0 ? state : [...state].reverse();
+      for (const s of order) {
+        const { ctx } = s.c.node;
+        const fresh = createResolver({
+          view: ctx.view,
+          cache: new MemoryCache({ entries: DEFAULTS.cache.entries }),
+          upstream: { ask: (...a) => s.upstream.ask(...a) }, // no close(): shared by every run
+          metrics: ctx.metrics,
+        });
+        ctx.resolver = fresh;
+        try {
+          const { ms, body } = await askOnce(s.pool, s.c.name);
+          const path = body.path ?? [];
+          if (body.status !== 'NOERROR' || body.source !== 'authoritative' || path.join() !== s.c.path.join()) {
+            throw new Error(`cold ${s.c.label}: expected a fresh walk over ${s.c.path.join(' -> ')}, got ${JSON.stringify(body).slice(0, 300)}`);
+          }
+          if (r >= 0) s.ms.push(ms);
+        } finally {
+          ctx.resolver = s.original;
+          await fresh.close();
+        }
+      }
+    }
+  } finally {
+    for (const s of state) {
+      s.c.node.ctx.resolver = s.original;
+      await s.pool.close();
+      await s.upstream.close();
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const s of state) {
+    const p = percentiles(s.ms);
+    out[s.c.label] = { from: s.c.node.ctx.config.zone, name: s.c.name, path: s.c.path, runs: s.ms.length, median_ms: round(median(s.ms)), p90_ms: p.p90, max_ms: p.max };
+  }
+  return out;
+}
