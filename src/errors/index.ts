@@ -27,6 +27,8 @@ export type ErrorCode =
   | 'SERVFAIL'
   | 'UPSTREAM_TIMEOUT'
   | 'BAD_CONFIG'
+  | 'USAGE'
+  | 'LAME_ANSWER'
   | 'STORE_CORRUPT'
   | 'INTERNAL';
 
@@ -55,6 +57,8 @@ const TITLES: Record<ErrorCode, string> = {
   SERVFAIL: 'Upstream registries failed',
   UPSTREAM_TIMEOUT: 'Upstream registry timed out',
   BAD_CONFIG: 'Invalid configuration',
+  USAGE: 'Usage error',
+  LAME_ANSWER: 'Upstream registry gave a malformed answer',
   STORE_CORRUPT: 'Store is corrupt',
   INTERNAL: 'Internal error',
 };
@@ -65,7 +69,7 @@ const STATUS: Record<ErrorCode, number> = {
   NOT_FOUND: 404, NXDOMAIN: 404, NOT_AUTHORITATIVE: 421, VERSION_NOT_RISING: 409,
   KEY_MISMATCH: 409, VERSION_MISMATCH: 409, CONFUSABLE_NAME: 422, NAME_CONFLICT: 409, METHOD_NOT_ALLOWED: 405,
   UNAUTHORIZED: 401, FORBIDDEN: 403, LOOP_DETECTED: 502, TOO_MANY_REFERRALS: 502,
-  SERVFAIL: 502, UPSTREAM_TIMEOUT: 504, BAD_CONFIG: 500, STORE_CORRUPT: 500, INTERNAL: 500,
+  SERVFAIL: 502, UPSTREAM_TIMEOUT: 504, BAD_CONFIG: 500, USAGE: 400, LAME_ANSWER: 502, STORE_CORRUPT: 500, INTERNAL: 500,
 };
 
 export class StewardError extends Error {

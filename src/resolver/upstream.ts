@@ -9,7 +9,7 @@ import type { RegionEndpoint } from '../records/types.js';
 import { EndpointSelector, type EndpointState } from './endpoints.js';
 import { upstreamOptions, type UpstreamOptions } from './options.js';
 import type { LocalAnswer } from './types.js';
-import { LameAnswer, RESOLVER_HEADER, parseLocalAnswer } from './wire.js';
+import { isLame, RESOLVER_HEADER, parseLocalAnswer } from './wire.js';
 
 export interface Attempt {
   endpoint: string;
@@ -41,7 +41,7 @@ function isTimeout(err: unknown): boolean {
 }
 
 function describe(err: unknown): string {
-  if (err instanceof LameAnswer) return `lame answer: ${err.message}`;
+  if (isLame(err)) return `lame answer: ${(err as Error).message}`;
   const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   return e?.cause?.code ?? e?.code ?? e?.cause?.message ?? e?.message ?? String(err);
 }
@@ -95,7 +95,7 @@ export class Upstream {
     const elapsed = () => performance.now() - started;
     try {
       const url = new URL('v1/resolve', endpoint.endsWith('/') ? endpoint : `${endpoint}/`);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new LameAnswer(`endpoint ${endpoint} is not http(s)`);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new StewardError('LAME_ANSWER', `endpoint ${endpoint} is not http(s)`);
       url.searchParams.set('name', name);
       url.searchParams.set('rd', '0');
       const res = await request(url, {
@@ -109,7 +109,7 @@ export class Upstream {
       try {
         body = JSON.parse(text);
       } catch {
-        throw new LameAnswer(`HTTP ${res.statusCode} with a body that is not JSON`);
+        throw new StewardError('LAME_ANSWER', `HTTP ${res.statusCode} with a body that is not JSON`);
       }
       const answer = parseLocalAnswer(res.statusCode, body, { name, zone });
       const rttMs = elapsed();
@@ -120,7 +120,7 @@ export class Upstream {
       const rttMs = elapsed();
       const timedOut = isTimeout(err);
       this.selector.failure(endpoint, rttMs);
-      this.count(zone, timedOut ? 'timeout' : err instanceof LameAnswer ? 'lame' : 'error', rttMs);
+      this.count(zone, timedOut ? 'timeout' : isLame(err) ? 'lame' : 'error', rttMs);
       return { endpoint, rttMs, error: timedOut ? `timed out after ${Math.round(rttMs)} ms` : describe(err), timedOut };
     }
   }
@@ -157,7 +157,7 @@ async function readCapped(body: AsyncIterable<Buffer | string> & { destroy?: () 
     size += buf.length;
     if (size > max) {
       body.destroy?.();
-      throw new LameAnswer(`answer larger than ${max} bytes`);
+      throw new StewardError('LAME_ANSWER', `answer larger than ${max} bytes`);
     }
     chunks.push(buf);
   }

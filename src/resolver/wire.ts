@@ -2,6 +2,7 @@
 // a well-formed answer for the question asked, from the zone asked, makes that endpoint
 // "lame" for this question (as DNS resolvers call a server that answers out of
 // bailiwick) and the next endpoint is tried.
+import { StewardError } from '../errors/index.js';
 import { isWithin, normalizeName } from '../names/index.js';
 import type { LocalAnswer, NoErrorAnswer } from './types.js';
 
@@ -12,10 +13,11 @@ import type { LocalAnswer, NoErrorAnswer } from './types.js';
  */
 export const RESOLVER_HEADER = 'x-steward-resolver';
 
-export class LameAnswer extends Error {}
+/** A lame answer: an upstream replied, but not with a valid rd=0 answer to our question. */
+export const isLame = (err: unknown): boolean => err instanceof StewardError && err.code === 'LAME_ANSWER';
 
 const lame = (why: string): never => {
-  throw new LameAnswer(why);
+  throw new StewardError('LAME_ANSWER', why);
 };
 
 const isObj = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
@@ -37,7 +39,7 @@ function checkUrl(url: unknown): string {
   return url;
 }
 
-/** Validates an rd=0 answer from `zone` to the question `name`; throws LameAnswer. */
+/** Validates an rd=0 answer from `zone` to the question `name`; throws a LAME_ANSWER StewardError. */
 export function parseLocalAnswer(httpStatus: number, body: unknown, q: { name: string; zone: string }): LocalAnswer {
   if (!isObj(body)) return lame(`HTTP ${httpStatus} without a JSON answer`);
   if (body.name !== q.name) lame(`answered ${JSON.stringify(body.name)} instead of ${q.name}`);

@@ -20,13 +20,13 @@ const USAGE = `usage:
   --ephemeral-ports  listen on free ports instead of the zone files' ports
 Exit codes: 0 ok, 2 usage or configuration error, 3 could not listen.`;
 
-class UsageError extends Error {}
+const usage = (why: string) => new StewardError('USAGE', why);
 
 function parse(args: string[], options: NonNullable<Parameters<typeof parseArgs>[0]>['options']) {
   try {
     return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: false, strict: true }).values as Record<string, any>;
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw usage((err as Error).message);
   }
 }
 
@@ -55,11 +55,11 @@ async function serveCmd(args: string[]) {
   });
   if (v.help) return console.log(USAGE);
   if (v.namespace || v.parent) {
-    throw new UsageError('--namespace/--parent bootstrapping needs registration with the parent, which this version does not do yet; write a zone file and use --zone');
+    throw usage('--namespace/--parent bootstrapping needs registration with the parent, which this version does not do yet; write a zone file and use --zone');
   }
-  if (!v.zone) throw new UsageError('serve needs --zone <file>');
+  if (!v.zone) throw usage('serve needs --zone <file>');
   const port = v.port === undefined ? undefined : Number(v.port);
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port must be 0-65535, got ${v.port}`);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw usage(`--port must be 0-65535, got ${v.port}`);
   const env = readEnv();
   const config = loadZoneFile(v.zone);
   const node = await startNode({
@@ -74,7 +74,7 @@ async function serveCmd(args: string[]) {
 async function federationCmd(args: string[]) {
   const [sub, ...rest] = args;
   if (sub === '--help' || sub === '-h') return console.log(USAGE);
-  if (sub !== 'up') throw new UsageError(`unknown federation command ${JSON.stringify(sub ?? '')}; try "federation up"`);
+  if (sub !== 'up') throw usage(`unknown federation command ${JSON.stringify(sub ?? '')}; try "federation up"`);
   const v = parse(rest, {
     zones: { type: 'string' }, 'data-dir': { type: 'string' }, redis: { type: 'string' },
     memory: { type: 'boolean' }, 'ephemeral-ports': { type: 'boolean' },
@@ -101,9 +101,9 @@ async function main(argv: string[]) {
     if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') return console.log(USAGE);
     if (cmd === 'serve') return await serveCmd(args);
     if (cmd === 'federation') return await federationCmd(args);
-    throw new UsageError(`unknown command ${JSON.stringify(cmd)}`);
+    throw usage(`unknown command ${JSON.stringify(cmd)}`);
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof StewardError && err.code === 'USAGE') {
       console.error(`error: ${err.message}\n\n${USAGE}`);
       process.exit(2);
     }
