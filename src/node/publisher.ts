@@ -15,6 +15,8 @@ export class Publisher {
   private readonly confusables = new ConfusableIndex();
   private readonly inflight = new Map<string, Promise<unknown>>();
   private readonly delegated: Set<string>;
+  /** Keys the zone vouches for (zone policy `verified`, and its own seed key): a trust signal. */
+  private readonly verified: Set<string>;
   /** Earliest publish seen per key (lower bound; see history()). */
   private readonly keySeen = new Map<string, string>();
 
@@ -24,6 +26,7 @@ export class Publisher {
     private readonly metrics: Metrics,
     private readonly replicaId: string,
   ) {
+    this.verified = new Set(config.policy.verified);
     this.delegated = new Set(config.delegations.map((d) => childLabel(d.zone, config.zone)!));
     for (const label of store.labels()) this.confusables.add(label);
     // Child zones' labels count too: an agent "0penai" next to a delegated "openai" misleads.
@@ -32,6 +35,11 @@ export class Publisher {
       if (e.op === 'put') this.confusables.add(e.record.name);
       else if (!this.delegated.has(e.record.name)) this.confusables.remove(e.record.name);
     });
+  }
+
+  /** The zone vouches for this publisher key (e.g. the key it signs its own seed agents with). */
+  vouchFor(fingerprint: string) {
+    this.verified.add(fingerprint);
   }
 
   async publish(jws: string): Promise<AgentRecord> {
@@ -63,7 +71,10 @@ export class Publisher {
       replicaId: this.replicaId,
       current: (l) => store.get(l),
       confusables: this.confusables,
-      policy: config.policy.publishers === 'any' ? undefined : { allowedFingerprints: config.policy.publishers },
+      policy: {
+        allowedFingerprints: config.policy.publishers === 'any' ? undefined : config.policy.publishers,
+        verifiedFingerprints: [...this.verified],
+      },
       history: this.history(),
     });
     if (this.delegated.has(record.name)) {

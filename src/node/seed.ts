@@ -23,6 +23,7 @@ async function demoKey(dataDir: string | undefined) {
 export async function publishSeedAgents(config: ZoneConfig, store: ZoneStore, publisher: Publisher, dataDir: string | undefined, log: Logger) {
   if (config.agents.length === 0) return;
   const key = await demoKey(dataDir);
+  publisher.vouchFor(key.fingerprint);
   let published = 0;
   for (const [i, manifest] of config.agents.entries()) {
     const name = (manifest as { name?: unknown }).name;

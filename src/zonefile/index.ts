@@ -20,7 +20,7 @@ export interface ZoneConfig {
   replicas: RegionEndpoint[];
   delegations: Delegation[];
   agents: unknown[];
-  policy: { publishers: 'any' | string[]; ttl: { agent: number; referral: number; negative: number } };
+  policy: { publishers: 'any' | string[]; verified: string[]; ttl: { agent: number; referral: number; negative: number } };
   source?: string;
 }
 
@@ -60,7 +60,7 @@ export function parseZoneFile(json: unknown, source = 'zone file'): ZoneConfig {
     replicas: f.replicas ?? [],
     delegations: f.delegations ?? [],
     agents: f.agents ?? [],
-    policy: { publishers: f.policy?.publishers ?? 'any', ttl },
+    policy: { publishers: f.policy?.publishers ?? 'any', verified: f.policy?.verified ?? [], ttl },
     source,
   };
 }

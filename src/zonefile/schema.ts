@@ -60,6 +60,7 @@ export const zoneFileSchema = {
             { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 10_000 },
           ],
         },
+        verified: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 10_000 },
         ttl: {
           type: 'object',
           additionalProperties: false,
