@@ -50,7 +50,11 @@ export function intParam(c: Context, name: string, def: number, min: number, max
 }
 
 export function oneOf<T extends string>(c: Context, name: string, allowed: readonly T[], def: T): T {
-  const raw = c.req.query(name);
+  return oneOfValue(c.req.query(name), name, allowed, def);
+}
+
+/** `oneOf` for a parameter already read (routes that do not go through hono's Context). */
+export function oneOfValue<T extends string>(raw: string | undefined, name: string, allowed: readonly T[], def: T): T {
   if (raw === undefined || raw === '') return def;
   if (!(allowed as readonly string[]).includes(raw)) {
     throw new StewardError('BAD_REQUEST', `query parameter ${name} must be one of ${allowed.join(', ')}`);

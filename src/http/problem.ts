@@ -3,7 +3,14 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { StewardError, toProblem } from '../errors/index.js';
 
-export function problemResponse(err: unknown): Response {
+export const PROBLEM_TYPE = 'application/problem+json';
+
+/** Errors that are the client's doing (or a known failure): answered, not logged as bugs. */
+export const isExpectedError = (err: unknown) =>
+  err instanceof StewardError || err instanceof HTTPException || err instanceof URIError;
+
+/** The status and JSON text of the problem answering `err` (framework-free: the fast path uses it too). */
+export function problemBody(err: unknown): { status: number; body: string } {
   let e = err;
   if (err instanceof HTTPException) {
     e = new StewardError(err.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', err.message || 'bad request', {}, err.status);
@@ -11,15 +18,17 @@ export function problemResponse(err: unknown): Response {
     e = new StewardError('BAD_REQUEST', `malformed percent-encoding in the request: ${err.message}`);
   }
   const problem = toProblem(e);
-  return new Response(JSON.stringify(problem), {
-    status: problem.status,
-    headers: { 'content-type': 'application/problem+json' },
-  });
+  return { status: problem.status, body: JSON.stringify(problem) };
+}
+
+export function problemResponse(err: unknown): Response {
+  const { status, body } = problemBody(err);
+  return new Response(body, { status, headers: { 'content-type': PROBLEM_TYPE } });
 }
 
 export function onError(log: (err: unknown) => void) {
   return (err: Error, _c: Context) => {
-    if (!(err instanceof StewardError) && !(err instanceof HTTPException) && !(err instanceof URIError)) log(err);
+    if (!isExpectedError(err)) log(err);
     return problemResponse(err);
   };
 }

@@ -43,7 +43,7 @@ export async function startFederation(configs: ZoneConfig[], opts: FederationOpt
         fsync: opts.fsync,
         log: opts.log,
       });
-      listeners[i]!.attach(node.app.fetch);
+      listeners[i]!.attach(node.app.fetch, node.fast);
       nodes.push(attachServer(node, listeners[i]!));
     }
   } catch (err) {

@@ -1,5 +1,6 @@
 // The composition root: one zone's store, publisher, resolver, discoverer and HTTP app,
 // wired together. Nothing else constructs these.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
@@ -7,6 +8,7 @@ import { pino, type Logger } from 'pino';
 import { createDiscoverer } from '../discover/escalate.js';
 import { discoverLocal } from '../discover/local.js';
 import { createApp } from '../http/app.js';
+import { fastResolve, type FastPath } from '../http/fast-resolve.js';
 import { createMetrics } from '../metrics/index.js';
 import { createNodeResolver } from '../resolver/index.js';
 import type { ZoneView } from '../resolver/types.js';
@@ -30,6 +32,8 @@ export interface NodeOptions {
 export interface NodeHandle {
   ctx: NodeContext;
   app: ReturnType<typeof createApp>;
+  /** Raw node:http handler for the hot GET /v1/resolve; everything else goes to `app`. */
+  fast: FastPath;
   close(): Promise<void>;
 }
 
@@ -81,6 +85,7 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
   return {
     ctx,
     app,
+    fast: fastResolve(ctx),
     async close() {
       await resolver.close();
       await store.close();
@@ -88,18 +93,36 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
   };
 }
 
-/** Listens first with a handler attached later, so port 0 can be resolved before wiring. */
-export async function listen(host: string, port: number): Promise<{ server: ServerType; url: string; port: number; attach(fetch: (r: Request) => Response | Promise<Response>): void }> {
-  let handler: ((r: Request) => Response | Promise<Response>) | undefined;
+type Fetch = (r: Request) => Response | Promise<Response>;
+
+/**
+ * Listens first with handlers attached later, so port 0 can be resolved before wiring.
+ * A request goes to `fast` first (the raw node:http hot path), then to hono's `fetch`.
+ */
+export async function listen(host: string, port: number): Promise<{ server: ServerType; url: string; port: number; attach(fetch: Fetch, fast?: FastPath): void }> {
+  let handler: Fetch | undefined;
+  let fast: FastPath | undefined;
   const notReady = () => new Response('{"status":"starting"}', { status: 503, headers: { 'content-type': 'application/json', 'retry-after': '1' } });
+  const withFastPath = (opts: object, framework: (req: IncomingMessage, res: ServerResponse) => void) =>
+    createServer(opts, (req, res) => {
+      if (!fast?.(req, res)) framework(req, res);
+    });
   const server = await new Promise<ServerType>((resolve, reject) => {
-    const s = serve({ fetch: (r: Request) => (handler ? handler(r) : notReady()), hostname: host, port }, () => resolve(s));
+    const s = serve({ fetch: (r: Request) => (handler ? handler(r) : notReady()), hostname: host, port, createServer: withFastPath as unknown as typeof createServer }, () => resolve(s));
     s.once('error', reject);
   });
   (server as import('node:http').Server).keepAliveTimeout = 65_000;
   const actual = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${actual}`;
-  return { server, url, port: actual, attach: (fetch) => (handler = fetch) };
+  return {
+    server,
+    url,
+    port: actual,
+    attach(fetch, fastPath) {
+      handler = fetch;
+      fast = fastPath;
+    },
+  };
 }
 
 export async function closeServer(server: ServerType): Promise<void> {
@@ -119,7 +142,7 @@ export async function startNode(opts: NodeOptions & { port?: number; host?: stri
     await closeServer(l.server);
     throw err;
   }
-  l.attach(node.app.fetch);
+  l.attach(node.app.fetch, node.fast);
   return attachServer(node, l);
 }
 
