@@ -45,13 +45,4 @@ export async function http(url: string, init: RequestInit = {}) {
   return { status: res.status, type: res.headers.get('content-type') ?? '', body };
 }
 
-export const manifest = (over: Record<string, unknown> = {}) => ({
-  name: 'vibe-agency-orchestrator',
-  version: '1.2.0',
-  description: 'Plans and runs a software delivery lifecycle',
-  capabilities: ['orchestrate_sdlc', 'planning'],
-  endpoints: [{ url: 'https://agents.vibe-agency.com/orchestrator', protocol: 'a2a', region: 'eu-west' }],
-  tags: ['stable'],
-  visibility: 'public',
-  ...over,
-});
+export { manifest } from '../records/fixtures.js';
