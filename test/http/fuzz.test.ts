@@ -30,7 +30,7 @@ const badNames = () => pick([
 const wrongValues = () => pick<unknown>([null, 1, -1, 1e308, true, 'x', [], {}, [1, 2], { a: { b: {} } }, 'A'.repeat(2000), junk(40)]);
 
 function manifestVariants(): unknown {
-  const m: Record<string, unknown> = manifest({ name: `fuzz-${Math.floor(rnd() * 1e6)}` });
+  const m: Record<string, unknown> = { ...manifest({ name: `fuzz-${Math.floor(rnd() * 1e6)}` }) };
   const field = pick(['name', 'version', 'description', 'capabilities', 'endpoints', 'tags', 'visibility', 'extra']);
   const roll = rnd();
   if (roll < 0.15) return wrongValues();
