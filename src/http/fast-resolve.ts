@@ -7,10 +7,9 @@
 // /v1/resolve whose request target and Host header @hono/node-server would use unchanged
 // (anything it would normalise, validate or reject goes on to hono, as before).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { getQueryParam } from 'hono/utils/url';
 import type { NodeContext } from '../node/context.js';
 import { RESOLVER_HEADER } from '../resolver/index.js';
-import { resolveReply } from './resolve-reply.js';
+import { resolveReply, type Reply } from './resolve-reply.js';
 
 /** Handles the request and returns true, or returns false and leaves it untouched. */
 export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -21,6 +20,17 @@ const PLAIN_TARGET = /^\/[!#$&-;=?-[\]_a-z~]*$/;
 const DOT_SEGMENT = /\/\.\.?(?:[/?#]|$)/;
 const PLAIN_HOST = /^[a-z0-9._-]+(?::(?:[1-5]\d{3,4}|[6-9]\d{3}))?$/;
 
+function send(ctx: NodeContext, res: ServerResponse, r: Reply) {
+  if (res.destroyed) return;
+  try {
+    res.writeHead(r.status, { 'content-type': r.type, 'content-length': typeof r.body === 'string' ? Buffer.byteLength(r.body) : r.body.length });
+    res.end(r.body);
+  } catch (err) {
+    ctx.log.error({ err }, 'resolve fast path: could not send the answer');
+    res.destroy();
+  }
+}
+
 export function fastResolve(ctx: NodeContext): FastPath {
   return (req, res) => {
     const target = req.url;
@@ -28,19 +38,10 @@ export function fastResolve(ctx: NodeContext): FastPath {
     if (target.length !== PATH.length && target.charCodeAt(PATH.length) !== 63 /* ? */) return false;
     const host = req.headers.host;
     if (!host || !PLAIN_HOST.test(host) || !PLAIN_TARGET.test(target) || DOT_SEGMENT.test(target)) return false;
-    // The URL hono would build; its query decoding then runs on the same string.
-    const url = `http://${host}${target}`;
-    const reply = resolveReply(ctx, { query: (k) => getQueryParam(url, k) as string | undefined, fromResolver: !!req.headers[RESOLVER_HEADER] });
-    reply
-      .then((r) => {
-        if (res.destroyed) return;
-        res.writeHead(r.status, { 'content-type': r.type, 'content-length': typeof r.body === 'string' ? Buffer.byteLength(r.body) : r.body.length });
-        res.end(r.body);
-      })
-      .catch((err) => {
-        ctx.log.error({ err }, 'resolve fast path: could not send the answer');
-        res.destroy();
-      });
+    // The URL hono would build for this request, to read the parameters from.
+    const reply = resolveReply(ctx, { url: `http://${host}${target}`, fromResolver: !!req.headers[RESOLVER_HEADER] });
+    if (reply instanceof Promise) reply.then((r) => send(ctx, res, r));
+    else send(ctx, res, reply);
     return true;
   };
 }

@@ -1,7 +1,8 @@
 // GET /v1/resolve?name=N[&rd=0][&trace=1] — the one implementation of its semantics.
-// Framework-free (query getter in, status + content-type + JSON text out) so that the
+// Framework-free (query getter in, status + content-type + JSON bytes out) so that the
 // hono route (app.request(), every other method and odd URL) and the node's raw
 // node:http fast path (fast-resolve.ts) answer with the same bytes.
+import { getQueryParam } from 'hono/utils/url';
 import { StewardError } from '../errors/index.js';
 import { qualify } from '../names/index.js';
 import type { NodeContext } from '../node/context.js';
@@ -21,11 +22,19 @@ export interface Reply {
 }
 
 export interface ResolveRequest {
-  /** A query parameter, decoded the way hono's `c.req.query(key)` decodes it. */
-  query(key: string): string | undefined;
+  /** The absolute URL hono sees for this request (`c.req.url`); parameters are read from it below. */
+  url: string;
   /** True when another registry's resolver is asking (it sent RESOLVER_HEADER). */
   fromResolver: boolean;
 }
+
+/**
+ * One query parameter, decoded by the function behind hono's `c.req.query(key)` (first
+ * value wins, `+` and %XX decoded), on the same URL string: both paths read the same
+ * values. Looked up by key, as hono does: building a record of every parameter costs
+ * more than the rest of a cache hit's logic.
+ */
+const param = (url: string, key: string) => getQueryParam(url, key) as string | undefined;
 
 const renderers = new WeakMap<NodeContext, ReturnType<typeof answerRenderer>>();
 
@@ -35,31 +44,39 @@ function render(ctx: NodeContext, a: ResolveResult | LocalAnswer): Buffer<ArrayB
   return r(a);
 }
 
-async function answer(ctx: NodeContext, req: ResolveRequest): Promise<Reply> {
-  const raw = req.query('name');
-  if (raw === undefined || raw === '') throw new StewardError('BAD_REQUEST', 'query parameter name is required');
-  const rd = oneOfValue(req.query('rd'), 'rd', FLAGS, '1');
-  const trace = oneOfValue(req.query('trace'), 'trace', FLAGS, '0');
-  const fqid = qualify(raw, { rootDomain: ctx.config.rootDomain, localZone: ctx.config.zone });
-  const started = performance.now();
-  let body: ResolveResult | LocalAnswer;
-  if (rd === '0' || rd === 'false') {
-    // Other registries' resolvers identify themselves; internal records stay inside their zone.
-    body = answerAuthoritatively(req.fromResolver ? ctx.publicView : ctx.view, fqid);
-  } else {
-    body = await ctx.resolver.resolve(fqid, { trace: trace === '1' || trace === 'true' });
-  }
+function finish(ctx: NodeContext, body: ResolveResult | LocalAnswer, started: number): Reply {
   ctx.metrics.queryLatency.observe({ endpoint: 'resolve', status: body.status }, (performance.now() - started) / 1000);
   return { status: body.status === 'NXDOMAIN' ? 404 : 200, type: JSON_TYPE, body: render(ctx, body) };
 }
 
-/** Never rejects: failures become problem+json (unexpected ones are logged as bugs). */
-export async function resolveReply(ctx: NodeContext, req: ResolveRequest): Promise<Reply> {
+function failure(ctx: NodeContext, err: unknown): Reply {
+  if (!isExpectedError(err)) ctx.log.error({ err }, 'unhandled error');
+  const { status, body } = problemBody(err);
+  return { status, type: PROBLEM_TYPE, body };
+}
+
+/**
+ * Never rejects: failures become problem+json (unexpected ones are logged as bugs).
+ * Synchronous when the answer is at hand (rd=0, our own zone, a fresh in-process cache
+ * hit), so the hot path allocates no promise at all; a promise when it needs a walk.
+ */
+export function resolveReply(ctx: NodeContext, req: ResolveRequest): Reply | Promise<Reply> {
   try {
-    return await answer(ctx, req);
+    const raw = param(req.url, 'name');
+    if (raw === undefined || raw === '') throw new StewardError('BAD_REQUEST', 'query parameter name is required');
+    const rd = oneOfValue(param(req.url, 'rd'), 'rd', FLAGS, '1');
+    const trace = oneOfValue(param(req.url, 'trace'), 'trace', FLAGS, '0');
+    const fqid = qualify(raw, { rootDomain: ctx.config.rootDomain, localZone: ctx.config.zone });
+    const started = performance.now();
+    if (rd === '0' || rd === 'false') {
+      // Other registries' resolvers identify themselves; internal records stay inside their zone.
+      return finish(ctx, answerAuthoritatively(req.fromResolver ? ctx.publicView : ctx.view, fqid), started);
+    }
+    const opts = { trace: trace === '1' || trace === 'true' };
+    const now = ctx.resolver.resolveNow(fqid, opts);
+    if (now) return finish(ctx, now, started);
+    return ctx.resolver.resolve(fqid, opts).then((body) => finish(ctx, body, started)).catch((err) => failure(ctx, err));
   } catch (err) {
-    if (!isExpectedError(err)) ctx.log.error({ err }, 'unhandled error');
-    const { status, body } = problemBody(err);
-    return { status, type: PROBLEM_TYPE, body };
+    return failure(ctx, err);
   }
 }

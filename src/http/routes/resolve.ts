@@ -8,7 +8,7 @@ import { resolveReply } from '../resolve-reply.js';
 
 export function resolveRoutes(app: Hono, ctx: NodeContext) {
   app.get('/v1/resolve', async (c) => {
-    const r = await resolveReply(ctx, { query: (k) => c.req.query(k), fromResolver: !!c.req.header(RESOLVER_HEADER) });
+    const r = await resolveReply(ctx, { url: c.req.url, fromResolver: !!c.req.header(RESOLVER_HEADER) });
     return c.body(r.body, r.status as ContentfulStatusCode, { 'content-type': r.type });
   });
 }

@@ -26,6 +26,11 @@ export class TieredCache implements ResolverCache {
     return near;
   }
 
+  /** Memory only: undefined sends the caller to get(), which asks Redis. */
+  peek(key: string): CacheEntry | undefined {
+    return this.near.peek(key);
+  }
+
   async set(key: string, entry: CacheEntry): Promise<void> {
     await this.near.set(key, entry);
     await this.far.set(key, entry);

@@ -29,6 +29,8 @@ export interface ResolverCache {
   readonly name: string;
   /** The entry, fresh or stale; undefined once past `staleUntil` or never stored. */
   get(key: string): Promise<CacheEntry | undefined>;
+  /** The in-process part of get(), without a microtask; absent on tiers that are all remote. */
+  peek?(key: string): CacheEntry | undefined;
   set(key: string, entry: CacheEntry): Promise<void>;
   delete(key: string): Promise<void>;
   close(): Promise<void>;
