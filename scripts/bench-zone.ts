@@ -1,5 +1,7 @@
 // Zone store at scale, printed as one JSON object:
 //   npx tsx scripts/bench-zone.ts [--agents 1000000] [--http 20000] [--connections 128]
+//                                 [--http-runs 3] [--http-warmup 2000] [--http-only]
+//                                 [--server-prof DIR]
 //                                 [--work DIR] [--reuse] [--keep]
 // 1. generate: sign N real agents (Ed25519 compact JWS, records as the publish path builds
 //    them) in worker threads, to JSON-lines files (timed on its own; --reuse keeps them);
@@ -7,7 +9,9 @@
 // 3. in a fresh process: reopen (snapshot + log replay), RSS, p50/p99 of rd=0 resolves and
 //    of local discovers;
 // 4. HTTP: a real node in one process, a client in another publishing pre-signed JWS
-//    over many connections (undici), fsync on.
+//    over many connections (undici), fsync on; --http-runs clients one after another
+//    (median reported), with the server's own CPU per publish; --server-prof writes a
+//    V8 CPU profile of the server (node --cpu-prof); --http-only skips steps 1-3.
 // Targets: RSS <= 1.5 GB, replay <= 15 s, selective discover p99 <= 20 ms, >= 2,000 publishes/s.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -16,6 +20,7 @@ import { join } from 'node:path';
 import { ZoneStore } from '../src/store/zone-store.js';
 import { generate } from './bench-zone/generate.js';
 import { ZONE } from './bench-zone/data.js';
+import { runHttp, type Phase } from './bench-zone/http-run.js';
 import { forEachLine, memory, seconds } from './bench-zone/stats.js';
 
 const argv = process.argv.slice(2);
@@ -27,6 +32,9 @@ const flag = (name: string) => argv.includes(`--${name}`);
 const AGENTS = Number(opt('agents', '1000000'));
 const HTTP = Number(opt('http', '20000'));
 const CONNECTIONS = Number(opt('connections', '128'));
+const HTTP_RUNS = Number(opt('http-runs', '3'));
+const HTTP_WARMUP = Number(opt('http-warmup', '2000'));
+const SERVER_PROF = opt('server-prof', '');
 const WORK = opt('work', join(tmpdir(), 'steward-bench-zone'));
 const log = (msg: string) => process.stderr.write(`[bench-zone] ${msg}\n`);
 
@@ -51,9 +59,9 @@ async function putAll(store: ZoneStore, files: string[], window = 8192) {
 }
 
 /** Runs this script again in a child process for one phase; resolves with its JSON. */
-function phase(args: string[], onLine?: (line: string, child: ReturnType<typeof spawn>) => void): Promise<any> {
+const phase: Phase = (args, { nodeArgs = [], onLine } = {}) => {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...process.execArgv, ...nodeArgs, new URL(import.meta.url).pathname, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
     let out = '';
     child.stdout!.on('data', (d) => {
       out += d;
@@ -64,6 +72,16 @@ function phase(args: string[], onLine?: (line: string, child: ReturnType<typeof 
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve(undefined) : reject(new Error(`phase ${args[1]} exited with ${code}`))));
   });
+};
+
+/** Step 4 on its own (--http-only): publishes/s over HTTP and the server's CPU per publish. */
+function http() {
+  log(`HTTP: ${HTTP_RUNS} x ${HTTP} publishes over ${CONNECTIONS} connections`);
+  const dir = join(WORK, 'http-node');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(WORK, { recursive: true });
+  const serverNodeArgs = SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${SERVER_PROF}`] : [];
+  return runHttp({ phase, dir, count: HTTP, connections: CONNECTIONS, runs: HTTP_RUNS, warmup: HTTP_WARMUP, serverNodeArgs, log });
 }
 
 const dirMb = (dir: string) => Math.round(readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0) / 1e6);
@@ -81,7 +99,12 @@ async function main() {
   }
   if (sub === 'client') {
     const { publishOverHttp } = await import('./bench-zone/http-client.js');
-    process.stdout.write(`${JSON.stringify(await publishOverHttp(opt('url', ''), HTTP, CONNECTIONS, CONNECTIONS * 4))}\n`);
+    process.stdout.write(`${JSON.stringify(await publishOverHttp(opt('url', ''), HTTP, CONNECTIONS, CONNECTIONS * 4, Number(opt('first', '50000000'))))}\n`);
+    return;
+  }
+  if (flag('http-only')) {
+    const result = await http();
+    process.stdout.write(`${JSON.stringify({ http: result, target_ge_2000_per_s: result.publishes_per_s >= 2000 }, null, 2)}\n`);
     return;
   }
 
@@ -104,26 +127,7 @@ async function main() {
   log('restarting in a fresh process');
   const restarted = await phase(['--phase', 'restart', '--dir', storeDir, '--agents', String(AGENTS)]);
 
-  let http: unknown = { skipped: 'run with --http N (N > 0)' };
-  if (HTTP > 0) {
-    log(`HTTP: ${HTTP} publishes over ${CONNECTIONS} connections`);
-    const httpDir = join(WORK, 'http-node');
-    rmSync(httpDir, { recursive: true, force: true });
-    http = await new Promise((resolve, reject) => {
-      phase(['--phase', 'server', '--dir', httpDir], (line, server) => {
-        const { url } = JSON.parse(line) as { url: string };
-        phase(['--phase', 'client', '--url', url, '--http', String(HTTP), '--connections', String(CONNECTIONS)])
-          .then(async (result) => {
-            const health = await (await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5_000) })).json() as { serial: number };
-            server.stdin!.end();
-            resolve({ ...result, server_serial_after: health.serial });
-          }, (err) => {
-            server.kill();
-            reject(err);
-          });
-      }).catch(reject);
-    });
-  }
+  const httpResult = HTTP > 0 ? await http() : undefined;
 
   const r = restarted;
   const rss = Math.max(r.memory_after_open.rss_mb, r.memory_end.rss_mb);
@@ -134,12 +138,12 @@ async function main() {
     snapshot,
     updates_after_snapshot: updated,
     restart: r,
-    http,
+    http: httpResult ?? { skipped: 'run with --http N (N > 0)' },
     targets: {
       rss_le_1500_mb: { value: rss, ok: rss <= 1500 },
       replay_le_15_s: { value: r.replay.seconds, ok: r.replay.seconds <= 15 },
       discover_selective_p99_le_20_ms: { value: r.discover_selective_ms.p99, ok: r.discover_selective_ms.p99 <= 20 },
-      http_publishes_ge_2000_per_s: HTTP > 0 ? { value: (http as { publishes_per_s: number }).publishes_per_s, ok: (http as { publishes_per_s: number }).publishes_per_s >= 2000 } : 'skipped',
+      http_publishes_ge_2000_per_s: httpResult ? { value: httpResult.publishes_per_s, ok: httpResult.publishes_per_s >= 2000 } : 'skipped',
     },
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

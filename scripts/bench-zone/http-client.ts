@@ -1,16 +1,18 @@
 // HTTP phase, client process: pre-signs `count` manifests (not timed), then publishes them
-// with POST /v1/agents over many keep-alive connections (undici Pool) and reports the rate.
+// with POST /v1/agents over many keep-alive connections (undici Pool) and reports the rate
+// and what the client itself spent in CPU (it shares the machine's cores with the server).
+// `first` numbers the agents, so repeated runs against one server publish new names.
 import { Pool } from 'undici';
 import { AGENTS_PER_PUBLISHER, manifestFor, newPublisher, signJws, type BenchPublisher } from './data.js';
 import { quantiles, seconds } from './stats.js';
 
-export async function publishOverHttp(url: string, count: number, connections: number, inFlight: number) {
+export async function publishOverHttp(url: string, count: number, connections: number, inFlight: number, first = 50_000_000) {
   const signStarted = performance.now();
   const bodies: string[] = [];
   let pub: BenchPublisher | undefined;
   for (let i = 0; i < count; i++) {
     if (i % AGENTS_PER_PUBLISHER === 0) pub = newPublisher();
-    bodies.push(signJws(manifestFor(50_000_000 + i), pub!)); // names disjoint from the store phase
+    bodies.push(signJws(manifestFor(first + i), pub!)); // names disjoint from the store phase
   }
   const signSeconds = seconds(signStarted);
 
@@ -19,6 +21,7 @@ export async function publishOverHttp(url: string, count: number, connections: n
   const statuses = new Map<number, number>();
   let next = 0;
   let firstError: string | undefined;
+  const cpu = process.cpuUsage();
   const started = performance.now();
   async function lane() {
     while (next < count) {
@@ -38,6 +41,7 @@ export async function publishOverHttp(url: string, count: number, connections: n
   }
   await Promise.all(Array.from({ length: inFlight }, lane));
   const elapsed = seconds(started);
+  const used = process.cpuUsage(cpu);
   await pool.close();
   const created = statuses.get(201) ?? 0;
   return {
@@ -51,5 +55,6 @@ export async function publishOverHttp(url: string, count: number, connections: n
     connections,
     in_flight: inFlight,
     presign_seconds: signSeconds,
+    client_cpu_us_per_publish: Math.round((used.user + used.system) / Math.max(1, count)),
   };
 }

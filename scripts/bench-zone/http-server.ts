@@ -1,8 +1,21 @@
 // HTTP phase, server process: a real node (src/node) for the bench zone, durable, fsync on.
-// Prints {"url"} once listening; exits when its stdin closes.
+// Prints {"url"} once listening. Then reads commands on stdin, one a line, and answers
+// each with one JSON line: "mark" starts a measurement, "stats" reports this process's
+// CPU and event-loop use since the mark (what a publish costs the server alone, apart
+// from the client's share of the same cores). Exits when its stdin closes.
+import { createInterface } from 'node:readline';
+import { performance } from 'node:perf_hooks';
 import { startNode } from '../../src/node/index.js';
 import { parseZoneFile } from '../../src/zonefile/index.js';
 import { NAMESPACE, ROOT, ZONE } from './data.js';
+
+export interface ServerStats {
+  cpu_user_ms: number;
+  cpu_system_ms: number;
+  /** Share of wall time the main thread was busy (1 = saturated). */
+  event_loop_utilization: number;
+  serial: number;
+}
 
 export async function serveBenchZone(dataDir: string): Promise<void> {
   const config = parseZoneFile({
@@ -13,6 +26,24 @@ export async function serveBenchZone(dataDir: string): Promise<void> {
   }, `bench zone ${NAMESPACE}`);
   const node = await startNode({ config, port: 0, dataDir, fsync: true, seed: false });
   process.stdout.write(`${JSON.stringify({ url: node.url })}\n`);
-  process.stdin.resume();
-  process.stdin.on('end', () => void node.close().then(() => process.exit(0)));
+  let cpu = process.cpuUsage();
+  let elu = performance.eventLoopUtilization();
+  const lines = createInterface({ input: process.stdin });
+  lines.on('line', (cmd) => {
+    if (cmd === 'mark') {
+      cpu = process.cpuUsage();
+      elu = performance.eventLoopUtilization();
+      process.stdout.write('{}\n');
+    } else if (cmd === 'stats') {
+      const c = process.cpuUsage(cpu);
+      const stats: ServerStats = {
+        cpu_user_ms: Math.round(c.user / 1000),
+        cpu_system_ms: Math.round(c.system / 1000),
+        event_loop_utilization: Number(performance.eventLoopUtilization(elu).utilization.toFixed(3)),
+        serial: node.ctx.store.serial,
+      };
+      process.stdout.write(`${JSON.stringify(stats)}\n`);
+    }
+  });
+  lines.on('close', () => void node.close().then(() => process.exit(0)));
 }
