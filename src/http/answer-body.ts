@@ -2,12 +2,11 @@
 // thousands of times a second with the same record, path and zone, and a TTL that only
 // changes once a second; serialising ~1.7 KB of JSON (the JWS is most of it) and encoding
 // it for every one of those answers was the largest cost of a warm hit after the framework.
-// So the last bytes sent for each name are kept (bounded LRU) together with the answer
+// So the last bytes sent for each name are kept (bounded) together with the answer
 // they were made from, and reused only when the new answer is field-for-field the same:
 // primitives equal, `path` equal element by element, the record the very same object (a
 // cached entry's record is shared by all its hits and never mutated; a record read afresh,
 // e.g. from the zone store, is a new object and simply misses).
-import { LRUCache } from 'lru-cache';
 import type { LocalAnswer, ResolveResult } from '../resolver/types.js';
 
 type Answer = ResolveResult | LocalAnswer;
@@ -39,15 +38,20 @@ export function utf8(text: string): Buffer<ArrayBuffer> {
   return bytes;
 }
 
-/** One per node (a process may run several, answering the same names differently). */
+/**
+ * One per node (a process may run several, answering the same names differently). The
+ * keeper is a Map in insertion order, oldest dropped first once `max` names are kept: a
+ * hot name that is dropped costs one rendering, and a Map read is a third of an LRU's.
+ */
 export function answerRenderer(max = 1024): (answer: Answer) => Buffer<ArrayBuffer> {
-  const rendered = new LRUCache<string, { answer: Answer; body: Buffer<ArrayBuffer> }>({ max });
+  const rendered = new Map<string, { answer: Answer; body: Buffer<ArrayBuffer> }>();
   return (answer) => {
     // Traces differ on every query; they are never worth keeping.
     if ('trace' in answer && answer.trace) return utf8(JSON.stringify(answer));
     const last = rendered.get(answer.name);
     if (last && sameAnswer(last.answer, answer)) return last.body;
     const body = utf8(JSON.stringify(answer));
+    if (!last && rendered.size >= max) rendered.delete(rendered.keys().next().value!);
     rendered.set(answer.name, { answer, body });
     return body;
   };

@@ -14,6 +14,8 @@ import { isExpectedError, problemBody, PROBLEM_TYPE } from './problem.js';
 
 export const JSON_TYPE = 'application/json';
 const FLAGS = ['0', '1', 'true', 'false'] as const;
+const TRACE = Object.freeze({ trace: true });
+const NO_TRACE = Object.freeze({ trace: false });
 
 export interface Reply {
   status: number;
@@ -72,7 +74,7 @@ export function resolveReply(ctx: NodeContext, req: ResolveRequest): Reply | Pro
       // Other registries' resolvers identify themselves; internal records stay inside their zone.
       return finish(ctx, answerAuthoritatively(req.fromResolver ? ctx.publicView : ctx.view, fqid), started);
     }
-    const opts = { trace: trace === '1' || trace === 'true' };
+    const opts = trace === '1' || trace === 'true' ? TRACE : NO_TRACE;
     const now = ctx.resolver.resolveNow(fqid, opts);
     if (now) return finish(ctx, now, started);
     return ctx.resolver.resolve(fqid, opts).then((body) => finish(ctx, body, started)).catch((err) => failure(ctx, err));
