@@ -86,5 +86,5 @@ export function closedLoop(url: string, o: { connections: number; seconds: numbe
 
 /** Open-loop load at a constant arrival rate; latency from the intended send time. */
 export function fixedRate(url: string, o: { rate: number; seconds: number }): Promise<LoadResult> {
-  return loadgen({ url, mode: 'open', rate: o.rate, seconds: o.seconds, connections: 32, maxConnections: 256 });
+  return loadgen({ url, mode: 'open', rate: o.rate, seconds: o.seconds, connections: 64 });
 }
