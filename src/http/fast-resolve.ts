@@ -37,7 +37,8 @@ export function fastResolve(ctx: NodeContext): FastPath {
     if (req.method !== 'GET' || !target || !target.startsWith(PATH)) return false;
     if (target.length !== PATH.length && target.charCodeAt(PATH.length) !== 63 /* ? */) return false;
     const host = req.headers.host;
-    if (!host || !PLAIN_HOST.test(host) || !PLAIN_TARGET.test(target) || DOT_SEGMENT.test(target)) return false;
+    if (!host || !PLAIN_HOST.test(host) || !PLAIN_TARGET.test(target)) return false;
+    if (target.includes('/.') && DOT_SEGMENT.test(target)) return false;
     // The URL hono would build for this request, to read the parameters from.
     const reply = resolveReply(ctx, { url: `http://${host}${target}`, fromResolver: !!req.headers[RESOLVER_HEADER] });
     if (reply instanceof Promise) reply.then((r) => send(ctx, res, r));
