@@ -1,9 +1,9 @@
 // The HTTP face of one node: middleware, then one module per group of routes.
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { DEFAULTS } from '../config/index.js';
 import { StewardError } from '../errors/index.js';
 import type { NodeContext } from '../node/context.js';
+import { bodyLimit } from './body-limit.js';
 import { notFound, onError, problemResponse } from './problem.js';
 import { agentRoutes } from './routes/agents.js';
 import { discoverRoutes } from './routes/discover.js';
