@@ -1,6 +1,6 @@
 // Warm-cache resolve over HTTP against a bare node:http floor, cold walks, and a fixed
 // 10,000 q/s run, on the demo federation (zones/*.json, port 0). One JSON object on stdout:
-//   npx tsx scripts/bench-resolve.ts [--seconds 30] [--rate 10000] [--rounds 5]
+//   npx tsx scripts/bench-resolve.ts [--seconds 30] [--rate 10000] [--rounds 7]
 //        [--round-seconds 5] [--connections 32] [--cold-runs 40] [--no-wrk]
 // 1. cold: median HTTP latency of a fresh walk through three referrals vs one (cold.ts);
 // 2. warm: GET /v1/resolve for a name in another branch, cached, vs a bare node:http server
@@ -31,7 +31,7 @@ const num = (name: string, def: number) => {
 };
 const SECONDS = num('seconds', 30);
 const RATE = num('rate', 10_000);
-const ROUNDS = num('rounds', 5);
+const ROUNDS = num('rounds', 7);
 const ROUND_SECONDS = num('round-seconds', 5);
 const CONNECTIONS = num('connections', 32);
 const COLD_RUNS = num('cold-runs', 40);
