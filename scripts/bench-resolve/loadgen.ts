@@ -39,6 +39,8 @@ export interface LoadResult {
   /** open: requests that were due but never sent or answered before the end. */
   unsent?: number;
   connections_used: number;
+  /** open: how late the generator's 1 ms ticks ran — its own stalls (descheduled, GC) count as latency. */
+  generator_tick_lag_ms?: Percentiles;
   /** CPU the generator itself used, in % of one core: far below 100 or the figures are its own. */
   generator_cpu_pct?: number;
 }
@@ -51,6 +53,9 @@ class Conn {
   private need = -1;
   private status = 0;
   busy = false;
+  /** open loop: when the request in flight was due, and when it was written. */
+  intended = 0;
+  sentAt = 0;
   ready: Promise<void>;
   onDone: (status: number) => void = () => {};
   onFail: (err: Error) => void = () => {};
@@ -136,6 +141,8 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   };
 
   let started = 0;
+  const lags: number[] = [];
+  const LAGS_MAX = 1_000_000;
   const cpu = process.cpuUsage();
   if (spec.mode === 'closed') {
     const pool = await open(spec.connections ?? 32);
@@ -162,21 +169,31 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     const free: Conn[] = await open(spec.connections ?? 64);
     const queue: number[] = []; // intended send times waiting for a socket
     let issued = 0;
+    // One completion handler per socket, set once: the generator allocates nothing per
+    // request, so its own garbage collection does not show up as server latency.
     const dispatch = (c: Conn, intended: number) => {
-      const sentAt = performance.now();
+      c.intended = intended;
+      c.sentAt = performance.now();
+      c.send();
+    };
+    for (const c of free) {
       c.onDone = (status) => {
-        record(status, intended, sentAt);
+        record(status, c.intended, c.sentAt);
         const q = queue.shift();
         if (q !== undefined) dispatch(c, q);
         else free.push(c);
       };
       c.onFail = () => errors++; // a dead socket is not reused
-      c.send();
-    };
+    }
     started = performance.now();
+    let lastTick = started;
     await new Promise<void>((resolve) => {
       const tick = () => {
         const now = performance.now();
+        // How late this tick ran (it asked for 1 ms): time the generator itself was not
+        // running, which counts as latency of the requests due meanwhile.
+        if (lags.length < LAGS_MAX) lags.push(now - lastTick - 1);
+        lastTick = now;
         const due = Math.min(total, Math.floor(((now - started) * rate) / 1000));
         for (; issued < due; issued++) {
           const intended = started + (issued * 1000) / rate;
@@ -205,6 +222,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     rps: Math.round(done / elapsed),
     latency_ms: percentiles(lat.subarray(0, n)),
     ...(svc ? { service_ms: percentiles(svc.subarray(0, n)) } : {}),
+    ...(lags.length ? { generator_tick_lag_ms: percentiles(lags) } : {}),
     ...(total !== undefined ? { target_rate: spec.rate ?? 10_000, unsent: Math.max(0, total - done - errors) } : {}),
     connections_used: conns.length,
     generator_cpu_pct: Math.round((used.user + used.system) / 1e4 / elapsed),
