@@ -62,9 +62,10 @@ export async function runHttp(o: HttpRunOptions) {
         server_cpu_us_per_publish: Math.round((serverCpuMs * 1000) / Math.max(1, c.created)),
         server_cpu_share_of_one_core: Number((serverCpuMs / 1000 / c.seconds).toFixed(2)),
         server_event_loop_utilization: s.event_loop_utilization,
+        server_gc_us_per_publish: Math.round((s.gc_ms * 1000) / Math.max(1, c.created)),
         server_serial_after: s.serial,
       };
-      o.log(`HTTP run ${r + 1}/${o.runs}: ${run.publishes_per_s} publishes/s, server ${run.server_cpu_us_per_publish} µs CPU/publish, ELU ${run.server_event_loop_utilization}, client ${run.client_cpu_us_per_publish} µs CPU/publish`);
+      o.log(`HTTP run ${r + 1}/${o.runs}: ${run.publishes_per_s} publishes/s, server ${run.server_cpu_us_per_publish} µs CPU/publish (GC ${run.server_gc_us_per_publish}), ELU ${run.server_event_loop_utilization}, client ${run.client_cpu_us_per_publish} µs CPU/publish`);
       runs.push(run);
     }
   } finally {
@@ -79,6 +80,7 @@ export async function runHttp(o: HttpRunOptions) {
     server_cpu_us_per_publish: median(runs.map((r) => r.server_cpu_us_per_publish)),
     client_cpu_us_per_publish: median(runs.map((r) => r.client_cpu_us_per_publish)),
     server_event_loop_utilization: median(runs.map((r) => r.server_event_loop_utilization)),
+    server_gc_us_per_publish: median(runs.map((r) => r.server_gc_us_per_publish)),
     median_run: mid,
     runs: runs.map(({ publishes_per_s, seconds, created, server_cpu_us_per_publish, client_cpu_us_per_publish, server_event_loop_utilization, latency_ms, first_error }) =>
       ({ publishes_per_s, seconds, created, server_cpu_us_per_publish, client_cpu_us_per_publish, server_event_loop_utilization, latency_p50_ms: latency_ms.p50, latency_p99_ms: latency_ms.p99, first_error })),

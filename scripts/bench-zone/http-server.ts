@@ -4,7 +4,7 @@
 // CPU and event-loop use since the mark (what a publish costs the server alone, apart
 // from the client's share of the same cores). Exits when its stdin closes.
 import { createInterface } from 'node:readline';
-import { performance } from 'node:perf_hooks';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { startNode } from '../../src/node/index.js';
 import { parseZoneFile } from '../../src/zonefile/index.js';
 import { NAMESPACE, ROOT, ZONE } from './data.js';
@@ -14,6 +14,8 @@ export interface ServerStats {
   cpu_system_ms: number;
   /** Share of wall time the main thread was busy (1 = saturated). */
   event_loop_utilization: number;
+  /** Time in garbage-collection pauses (main thread). */
+  gc_ms: number;
   serial: number;
 }
 
@@ -28,11 +30,16 @@ export async function serveBenchZone(dataDir: string): Promise<void> {
   process.stdout.write(`${JSON.stringify({ url: node.url })}\n`);
   let cpu = process.cpuUsage();
   let elu = performance.eventLoopUtilization();
+  let gcMs = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcMs += e.duration;
+  }).observe({ entryTypes: ['gc'] });
   const lines = createInterface({ input: process.stdin });
   lines.on('line', (cmd) => {
     if (cmd === 'mark') {
       cpu = process.cpuUsage();
       elu = performance.eventLoopUtilization();
+      gcMs = 0;
       process.stdout.write('{}\n');
     } else if (cmd === 'stats') {
       const c = process.cpuUsage(cpu);
@@ -40,6 +47,7 @@ export async function serveBenchZone(dataDir: string): Promise<void> {
         cpu_user_ms: Math.round(c.user / 1000),
         cpu_system_ms: Math.round(c.system / 1000),
         event_loop_utilization: Number(performance.eventLoopUtilization(elu).utilization.toFixed(3)),
+        gc_ms: Math.round(gcMs),
         serial: node.ctx.store.serial,
       };
       process.stdout.write(`${JSON.stringify(stats)}\n`);
