@@ -1,5 +1,5 @@
 // GET /v1/resolve?name=N[&rd=0][&trace=1] — the one implementation of its semantics.
-// Framework-free (query getter in, status + content-type + JSON bytes out) so that the
+// Framework-free (request URL in, status + content-type + JSON bytes out) so that the
 // hono route (app.request(), every other method and odd URL) and the node's raw
 // node:http fast path (fast-resolve.ts) answer with the same bytes.
 import { getQueryParam } from 'hono/utils/url';
