@@ -1,7 +1,7 @@
 // Hot-path costs of signed records, printed as JSON:
 //   node --expose-gc --import tsx scripts/bench-records.ts [--names 1000000] [--only-confusable]
 // - JWS verifies/s per alg: a returning key (import cached), and fresh keys (cold);
-//   sequential and with 64 in flight (WebCrypto runs on libuv's thread pool).
+//   sequential and with 64 in flight (node:crypto verify runs on libuv's thread pool).
 // - preparePublish/s (verify + schema + digest + confusable check) for ES256.
 // - ConfusableIndex with N names: add/s, findConflict/s, memory.
 // The machine is shared: each figure is the median of 3 runs.
