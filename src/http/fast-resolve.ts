@@ -23,7 +23,8 @@ const PLAIN_HOST = /^[a-z0-9._-]+(?::(?:[1-5]\d{3,4}|[6-9]\d{3}))?$/;
 function send(ctx: NodeContext, res: ServerResponse, r: Reply) {
   if (res.destroyed) return;
   try {
-    res.writeHead(r.status, { 'content-type': r.type, 'content-length': typeof r.body === 'string' ? Buffer.byteLength(r.body) : r.body.length });
+    // (a flat array: node:http walks it without the for-in an object needs)
+    res.writeHead(r.status, ['content-type', r.type, 'content-length', typeof r.body === 'string' ? Buffer.byteLength(r.body) : r.body.length]);
     res.end(r.body);
   } catch (err) {
     ctx.log.error({ err }, 'resolve fast path: could not send the answer');

@@ -38,17 +38,27 @@ export interface ResolveRequest {
  */
 const param = (url: string, key: string) => getQueryParam(url, key) as string | undefined;
 
-const renderers = new WeakMap<NodeContext, ReturnType<typeof answerRenderer>>();
+/** What each node keeps for its answers: the kept bytes, and objects made once, not per query. */
+interface NodeState {
+  render: ReturnType<typeof answerRenderer>;
+  names: { rootDomain: string; localZone: string };
+  labels: Record<string, { endpoint: 'resolve'; status: string }>;
+}
+const states = new WeakMap<NodeContext, NodeState>();
 
-function render(ctx: NodeContext, a: ResolveResult | LocalAnswer): Buffer<ArrayBuffer> {
-  let r = renderers.get(ctx);
-  if (!r) renderers.set(ctx, (r = answerRenderer()));
-  return r(a);
+function state(ctx: NodeContext): NodeState {
+  let s = states.get(ctx);
+  if (!s) {
+    const labels = Object.fromEntries(['NOERROR', 'NXDOMAIN', 'REFERRAL'].map((status) => [status, { endpoint: 'resolve' as const, status }]));
+    s = { render: answerRenderer(), names: { rootDomain: ctx.config.rootDomain, localZone: ctx.config.zone }, labels };
+    states.set(ctx, s);
+  }
+  return s;
 }
 
-function finish(ctx: NodeContext, body: ResolveResult | LocalAnswer, started: number): Reply {
-  ctx.metrics.queryLatency.observe({ endpoint: 'resolve', status: body.status }, (performance.now() - started) / 1000);
-  return { status: body.status === 'NXDOMAIN' ? 404 : 200, type: JSON_TYPE, body: render(ctx, body) };
+function finish(ctx: NodeContext, s: NodeState, body: ResolveResult | LocalAnswer, started: number): Reply {
+  ctx.metrics.queryLatency.observe(s.labels[body.status] ?? { endpoint: 'resolve', status: body.status }, (performance.now() - started) / 1000);
+  return { status: body.status === 'NXDOMAIN' ? 404 : 200, type: JSON_TYPE, body: s.render(body) };
 }
 
 function failure(ctx: NodeContext, err: unknown): Reply {
@@ -68,16 +78,17 @@ export function resolveReply(ctx: NodeContext, req: ResolveRequest): Reply | Pro
     if (raw === undefined || raw === '') throw new StewardError('BAD_REQUEST', 'query parameter name is required');
     const rd = oneOfValue(param(req.url, 'rd'), 'rd', FLAGS, '1');
     const trace = oneOfValue(param(req.url, 'trace'), 'trace', FLAGS, '0');
-    const fqid = qualify(raw, { rootDomain: ctx.config.rootDomain, localZone: ctx.config.zone });
+    const s = state(ctx);
+    const fqid = qualify(raw, s.names);
     const started = performance.now();
     if (rd === '0' || rd === 'false') {
       // Other registries' resolvers identify themselves; internal records stay inside their zone.
-      return finish(ctx, answerAuthoritatively(req.fromResolver ? ctx.publicView : ctx.view, fqid), started);
+      return finish(ctx, s, answerAuthoritatively(req.fromResolver ? ctx.publicView : ctx.view, fqid), started);
     }
     const opts = trace === '1' || trace === 'true' ? TRACE : NO_TRACE;
     const now = ctx.resolver.resolveNow(fqid, opts);
-    if (now) return finish(ctx, now, started);
-    return ctx.resolver.resolve(fqid, opts).then((body) => finish(ctx, body, started)).catch((err) => failure(ctx, err));
+    if (now) return finish(ctx, s, now, started);
+    return ctx.resolver.resolve(fqid, opts).then((body) => finish(ctx, s, body, started)).catch((err) => failure(ctx, err));
   } catch (err) {
     return failure(ctx, err);
   }

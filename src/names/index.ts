@@ -13,6 +13,8 @@ const ASCII_RE = /^[\x00-\x7f]*$/;
 // any xn-- label, whose punycode must be checked) takes the full path below.
 const NORMAL_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
+let lastNormal = '';
+
 const bad = (input: string, why: string): never => {
   const shown = input.length > 80 ? `${input.slice(0, 77)}...` : input;
   throw new StewardError('BAD_NAME', `invalid name ${JSON.stringify(shown)}: ${why}`);
@@ -39,7 +41,10 @@ export function normalizeName(input: unknown): string {
   if (typeof input !== 'string') return bad(String(input), 'a name must be a string');
   if (input.length === 0) return bad(input, 'the name is empty');
   if (input.length > 4 * MAX_NAME) return bad(input, `the name is longer than ${MAX_NAME} octets`);
-  if (input.length <= MAX_NAME && NORMAL_RE.test(input) && !input.includes('xn--')) return input;
+  // A normal name is its own normal form; the hot path normalises the same name twice
+  // in a row (qualify, then the resolver), so the last one passed is remembered.
+  if (input === lastNormal) return input;
+  if (input.length <= MAX_NAME && NORMAL_RE.test(input) && !input.includes('xn--')) return (lastNormal = input);
   let name = input.endsWith('.') ? input.slice(0, -1) : input;
   if (name.length === 0) return bad(input, 'the name is only a dot');
   if (!ASCII_RE.test(name)) {
