@@ -4,7 +4,8 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ZoneConfig } from '../zonefile/index.js';
-import { attachServer, closeServer, createNode, listen, type RunningNode } from './index.js';
+import { closeServer, listen } from '../http/listener.js';
+import { attachServer, createNode, type RunningNode } from './index.js';
 
 export interface FederationOptions {
   dataDir?: string;

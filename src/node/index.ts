@@ -1,14 +1,13 @@
 // The composition root: one zone's store, publisher, resolver, discoverer and HTTP app,
 // wired together. Nothing else constructs these.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
 import { pino, type Logger } from 'pino';
 import { createDiscoverer } from '../discover/escalate.js';
 import { discoverLocal } from '../discover/local.js';
 import { createApp } from '../http/app.js';
 import { fastResolve, type FastPath } from '../http/fast-resolve.js';
+import { closeServer, listen } from '../http/listener.js';
 import { createMetrics } from '../metrics/index.js';
 import { createNodeResolver } from '../resolver/index.js';
 import type { ZoneView } from '../resolver/types.js';
@@ -40,7 +39,7 @@ export interface NodeHandle {
 export interface RunningNode extends NodeHandle {
   url: string;
   port: number;
-  server: ServerType;
+  server: Server;
 }
 
 function views(config: ZoneConfig, store: ZoneStore): { view: ZoneView; publicView: ZoneView } {
@@ -93,45 +92,6 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
   };
 }
 
-type Fetch = (r: Request) => Response | Promise<Response>;
-
-/**
- * Listens first with handlers attached later, so port 0 can be resolved before wiring.
- * A request goes to `fast` first (the raw node:http hot path), then to hono's `fetch`.
- */
-export async function listen(host: string, port: number): Promise<{ server: ServerType; url: string; port: number; attach(fetch: Fetch, fast?: FastPath): void }> {
-  let handler: Fetch | undefined;
-  let fast: FastPath | undefined;
-  const notReady = () => new Response('{"status":"starting"}', { status: 503, headers: { 'content-type': 'application/json', 'retry-after': '1' } });
-  const withFastPath = (opts: object, framework: (req: IncomingMessage, res: ServerResponse) => void) =>
-    createServer(opts, (req, res) => {
-      if (!fast?.(req, res)) framework(req, res);
-    });
-  const server = await new Promise<ServerType>((resolve, reject) => {
-    const s = serve({ fetch: (r: Request) => (handler ? handler(r) : notReady()), hostname: host, port, createServer: withFastPath as unknown as typeof createServer }, () => resolve(s));
-    s.once('error', reject);
-  });
-  (server as import('node:http').Server).keepAliveTimeout = 65_000;
-  const actual = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${actual}`;
-  return {
-    server,
-    url,
-    port: actual,
-    attach(fetch, fastPath) {
-      handler = fetch;
-      fast = fastPath;
-    },
-  };
-}
-
-export async function closeServer(server: ServerType): Promise<void> {
-  await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-  });
-}
-
 /** Creates the node and listens (port 0 = any free port; the real one is in `url`). */
 export async function startNode(opts: NodeOptions & { port?: number; host?: string }): Promise<RunningNode> {
   const l = await listen(opts.host ?? opts.config.listen.host, opts.port ?? opts.config.listen.port);
@@ -146,7 +106,7 @@ export async function startNode(opts: NodeOptions & { port?: number; host?: stri
   return attachServer(node, l);
 }
 
-export function attachServer(node: NodeHandle, l: { server: ServerType; url: string; port: number }): RunningNode {
+export function attachServer(node: NodeHandle, l: { server: Server; url: string; port: number }): RunningNode {
   return {
     ...node,
     server: l.server,

@@ -2,6 +2,7 @@
 // running in its own process. No 5xx, every error is problem+json with a code, the
 // process never dies, and what was stored before is still there afterwards.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,6 +87,31 @@ async function generate(key: Awaited<ReturnType<typeof generatePublisherKey>>): 
   }
 }
 
+/** Requests no HTTP client library would send: broken request lines, headers, bytes. */
+const RAW = [
+  'GET /a\\b HTTP/1.1\r\nHost: x\r\n\r\n',
+  'GET /v1/resolve?name=a HTTP/1.1\r\nHost: \u0000\r\n\r\n',
+  'GET /v1/zone HTTP/9.9\r\n\r\n',
+  'BREW /pot HTCPCP/1.0\r\n\r\n',
+  '\u0016\u0003\u0001\u0002\u0000\u0001\u0000\u0001\r\n\r\n',
+  `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+  'POST /v1/agents HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n',
+  'POST /v1/agents HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+  'GET /v1/resolve?name=%E0%A4%A HTTP/1.1\r\nHost: x\r\n\r\n',
+];
+
+function raw(port: number, request: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let out = '';
+    socket.setTimeout(5_000, () => socket.destroy());
+    socket.on('data', (d) => (out += d));
+    socket.on('close', () => resolve(out));
+    socket.on('error', () => undefined);
+    socket.end(request);
+  });
+}
+
 async function startServer(dir: string): Promise<{ child: ChildProcess; url: string }> {
   const zone = join(dir, 'zone.json');
   await writeFile(zone, JSON.stringify({
@@ -144,6 +170,13 @@ test(`${TOTAL} malformed requests: no 5xx, no crash, stored data intact`, async 
     }));
     assert.ok(sent >= TOTAL);
     assert.equal(failures.slice(0, 10), [], `${failures.length} bad answers`);
+    const port = Number(new URL(url).port);
+    for (const request of RAW) {
+      const answer = await raw(port, request);
+      const status = Number(answer.split(' ')[1]);
+      assert.ok(status >= 400 && status < 500, `${JSON.stringify(request.slice(0, 40))} → ${answer.slice(0, 80)}`);
+      assert.match(answer.toLowerCase(), 'content-type: application/problem+json', JSON.stringify(request.slice(0, 40)));
+    }
     assert.not.ok(exited, 'the server process died');
     const health = await fetch(`${url}/healthz`);
     assert.is(health.status, 200);

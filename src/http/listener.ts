@@ -1,0 +1,78 @@
+// The node's HTTP listener: raw node:http, the resolve fast path first, hono for the rest.
+// It listens before the node is wired (so port 0 can be resolved first) and answers
+// requests it cannot even parse with problem+json too, never with a bare socket error.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener, RequestError } from '@hono/node-server';
+import { StewardError } from '../errors/index.js';
+import type { FastPath } from './fast-resolve.js';
+import { PROBLEM_TYPE, problemBody, problemResponse } from './problem.js';
+
+type Fetch = (r: Request) => Response | Promise<Response>;
+
+export interface Listener {
+  server: Server;
+  url: string;
+  port: number;
+  attach(fetch: Fetch, fast?: FastPath): void;
+}
+
+const notReady = () =>
+  new Response('{"status":"starting"}', { status: 503, headers: { 'content-type': 'application/json', 'retry-after': '1' } });
+
+/** Requests node-server cannot turn into a web Request (a bad target or Host) are the client's fault. */
+const onFrameworkError = (err: unknown) =>
+  problemResponse(
+    err instanceof RequestError
+      ? new StewardError('BAD_REQUEST', `malformed request: ${err.message}`)
+      : err,
+  );
+
+/** Requests node:http cannot parse at all: answer on the socket, then close it. */
+function onClientError(err: NodeJS.ErrnoException, socket: import('node:stream').Duplex) {
+  if (!socket.writable || err.code === 'ECONNRESET') return socket.destroy();
+  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? 431 : 400;
+  const { body } = problemBody(
+    new StewardError('BAD_REQUEST', tooLarge ? 'request headers are too large' : `malformed HTTP request (${err.code ?? 'parse error'})`, {}, status),
+  );
+  const reason = tooLarge ? 'Request Header Fields Too Large' : 'Bad Request';
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: ${PROBLEM_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+export async function listen(host: string, port: number): Promise<Listener> {
+  let handler: Fetch | undefined;
+  let fast: FastPath | undefined;
+  const framework = getRequestListener((r: Request) => (handler ? handler(r) : notReady()), { hostname: host, errorHandler: onFrameworkError });
+  const server = createServer((req, res) => {
+    if (!fast?.(req, res)) void framework(req, res);
+  });
+  server.keepAliveTimeout = 65_000;
+  server.on('clientError', onClientError);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    server,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${actual}`,
+    port: actual,
+    attach(fetch, fastPath) {
+      handler = fetch;
+      fast = fastPath;
+    },
+  };
+}
+
+export async function closeServer(server: Server): Promise<void> {
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
