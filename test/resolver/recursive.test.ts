@@ -5,26 +5,11 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { StewardError } from '../../src/errors/index.js';
 import type { Resolver } from '../../src/resolver/index.js';
-import { ROOT, SEED_TREE, resolverFor, startTree, zoneName, type NodeOpts, type Tree, type ZoneSpec } from './tree.js';
+import { scenario, ROOT, SEED_TREE, resolverFor, startTree, zoneName, type NodeOpts, type Tree, type ZoneSpec } from './tree.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const z = zoneName;
 
-/** Runs `fn` with a fresh tree and closes every resolver it made. */
-async function scenario(spec: ZoneSpec, fn: (t: Tree, node: (ns: string, o?: NodeOpts) => Resolver) => Promise<void>, ttl?: Parameters<typeof startTree>[1]) {
-  const tree = await startTree(spec, ttl);
-  const made: Resolver[] = [];
-  try {
-    await fn(tree, (ns, o) => {
-      const r = resolverFor(tree, ns, o);
-      made.push(r);
-      return r;
-    });
-  } finally {
-    await Promise.all(made.map((r) => r.close()));
-    await tree.close();
-  }
-}
 
 const walks = suite('recursive: walking the tree');
 

@@ -7,24 +7,10 @@ import * as assert from 'uvu/assert';
 import { StewardError } from '../../src/errors/index.js';
 import { createMetrics, type Metrics } from '../../src/metrics/index.js';
 import type { Resolver } from '../../src/resolver/index.js';
-import { resolverFor, SEED_TREE, startTree, zoneName as z, type NodeOpts, type Tree, type ZoneSpec } from './tree.js';
+import { scenario, resolverFor, SEED_TREE, startTree, zoneName as z, type NodeOpts, type Tree, type ZoneSpec } from './tree.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function scenario(spec: ZoneSpec, fn: (t: Tree, node: (ns: string, o?: NodeOpts) => Resolver) => Promise<void>) {
-  const tree = await startTree(spec);
-  const made: Resolver[] = [];
-  try {
-    await fn(tree, (ns, o) => {
-      const r = resolverFor(tree, ns, o);
-      made.push(r);
-      return r;
-    });
-  } finally {
-    await Promise.all(made.map((r) => r.close()));
-    await tree.close();
-  }
-}
 
 async function counter(m: Metrics, which: 'cacheHits' | 'cacheMisses', kind: string): Promise<number> {
   const v = (await m[which].get()).values.find((x) => x.labels.kind === kind);

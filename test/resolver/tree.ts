@@ -216,3 +216,23 @@ export function resolverFor(tree: Tree, ns: string, o: NodeOpts = {}): Resolver 
     upstream: { timeoutMs: 1000, ...o.upstream },
   });
 }
+
+/** Runs `fn` with a fresh tree, handing it a factory of resolvers; closes all of them after. */
+export async function scenario(
+  spec: ZoneSpec,
+  fn: (t: Tree, node: (ns: string, o?: NodeOpts) => Resolver) => Promise<void>,
+  ttl?: Partial<ZoneView['ttl']>,
+) {
+  const tree = await startTree(spec, ttl);
+  const made: Resolver[] = [];
+  try {
+    await fn(tree, (ns, o) => {
+      const r = resolverFor(tree, ns, o);
+      made.push(r);
+      return r;
+    });
+  } finally {
+    await Promise.all(made.map((r) => r.close()));
+    await tree.close();
+  }
+}
