@@ -132,7 +132,7 @@ async function startServer(dir: string): Promise<{ child: ChildProcess; url: str
       if (m) resolve(m[1]!);
     });
     child.once('exit', (code) => reject(new Error(`server exited early (${code})`)));
-    setTimeout(() => reject(new Error('server did not start in 30 s')), 30_000);
+    setTimeout(() => reject(new Error('server did not start in 30 s')), 30_000).unref();
   });
   return { child, url };
 }
