@@ -81,7 +81,8 @@ export class Publisher {
       throw new StewardError('NAME_CONFLICT', `${record.name} is delegated to the child zone ${record.name}.${config.zone}; an agent cannot use that label`);
     }
     // Synchronous re-check + reservation: nothing else runs between here and put().
-    const isNew = !store.get(record.name);
+    const previous = store.get(record.name);
+    const isNew = !previous;
     if (isNew) {
       const clash = this.confusables.findConflict(record.name);
       if (clash && clash !== record.name) {
@@ -90,7 +91,6 @@ export class Publisher {
       }
       this.confusables.add(record.name);
     }
-    const previous = store.get(record.name);
     try {
       await store.put(record);
       this.noteKey(record, previous);
