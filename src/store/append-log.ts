@@ -2,23 +2,29 @@
 //
 // Files in `dir`:
 //   log-<first seq>.log   segments of framed lines (see lines.ts); the newest is appended to
-//   snap-<seq>.snap       a snapshot covering every entry with seq <= <seq>; lines of items,
-//                         then a trailer line {"$end":count} so a short file is never taken
-//                         for a whole one
+//   snap-<seq>.snap       a snapshot covering every entry with seq <= <seq>: checksummed
+//                         blocks of binary items ending in an END block with their count
+//                         (frames.ts), so a short file is never taken for a whole one.
+//                         Snapshots written before that format (JSON lines, then a trailer
+//                         line {"$end":count}) are still read.
 // An append resolves only after its bytes are fsynced. Appends that arrive while a flush
 // is running wait for the next flush and share its one write + one fsync (group commit).
 import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StewardError } from '../errors/index.js';
+import { FrameWriter, isFramed, readFrames } from './frames.js';
 import { corrupt, encodeLine, scanLines } from './lines.js';
 
 export interface LogEntry { seq: number }
 
-export interface AppendLogOptions<E extends LogEntry, S> {
+export interface AppendLogOptions<E extends LogEntry> {
   dir: string;
   /** false skips fsync (tests, throwaway data); the framing and recovery stay the same. */
   fsync?: boolean;
-  onSnapshotItem(item: S): void;
+  /** An item of the snapshot, as a view valid only during the call. */
+  onSnapshotItem(item: Buffer): void;
+  /** An item of a snapshot written before the binary format (a parsed JSON line). */
+  onLegacySnapshotItem?(item: unknown): void;
   onEntry(entry: E): void;
 }
 
@@ -30,7 +36,7 @@ const segName = (firstSeq: number) => `log-${String(firstSeq).padStart(16, '0')}
 const snapName = (seq: number) => `snap-${String(seq).padStart(16, '0')}.snap`;
 const numberIn = (file: string) => Number(file.slice(5, 21));
 
-export class AppendLog<E extends LogEntry, S = unknown> {
+export class AppendLog<E extends LogEntry> {
   /** Highest seq handed to append() (durable or queued). */
   lastSeq = 0;
   /** Seq covered by the newest snapshot. */
@@ -58,7 +64,7 @@ export class AppendLog<E extends LogEntry, S = unknown> {
     private segment: string,
   ) {}
 
-  static async open<E extends LogEntry, S>(opts: AppendLogOptions<E, S>): Promise<AppendLog<E, S>> {
+  static async open<E extends LogEntry>(opts: AppendLogOptions<E>): Promise<AppendLog<E>> {
     const { dir, fsync = true } = opts;
     await mkdir(dir, { recursive: true });
     const files = (await readdir(dir)).sort();
@@ -71,7 +77,7 @@ export class AppendLog<E extends LogEntry, S = unknown> {
     const newest = snaps.at(-1);
     if (newest) {
       snapshotSeq = numberIn(newest);
-      snapshotItems = await readSnapshot(join(dir, newest), opts.onSnapshotItem);
+      snapshotItems = await readSnapshot(join(dir, newest), opts);
     }
 
     let lastSeq = snapshotSeq;
@@ -111,7 +117,7 @@ export class AppendLog<E extends LogEntry, S = unknown> {
     const active = segs.at(-1) ?? segName(lastSeq + 1);
     const fh = await open(join(dir, active), 'a');
     if (!segs.length) await syncDir(dir, fsync);
-    const log = new AppendLog<E, S>(dir, fsync, fh, active);
+    const log = new AppendLog<E>(dir, fsync, fh, active);
     log.lastSeq = lastSeq;
     log.snapshotSeq = snapshotSeq;
     log.snapshotItems = snapshotItems;
@@ -138,7 +144,7 @@ export class AppendLog<E extends LogEntry, S = unknown> {
    * items newer than that are fine — the owner replays with "higher seq wins"), then drops
    * the log before it. Appends carry on meanwhile, into a fresh segment.
    */
-  snapshot(items: Iterable<S> | AsyncIterable<S>): Promise<void> {
+  snapshot(items: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void> {
     // One at a time; a call made while one runs gets its own, covering what came since.
     this.snapshotsPending++;
     const run = this.snapshots.catch(() => {}).then(() => this.writeSnapshot(items));
@@ -157,7 +163,7 @@ export class AppendLog<E extends LogEntry, S = unknown> {
     await this.fh.close().catch(() => {});
   }
 
-  private async writeSnapshot(items: Iterable<S> | AsyncIterable<S>): Promise<void> {
+  private async writeSnapshot(items: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void> {
     const seq = this.lastSeq;
     const old = this.segment;
     await new Promise<void>((resolve, reject) => {
@@ -168,16 +174,9 @@ export class AppendLog<E extends LogEntry, S = unknown> {
     const fh = await open(tmp, 'w');
     let count = 0;
     try {
-      let chunk = '';
-      for await (const item of items) {
-        chunk += encodeLine(JSON.stringify(item));
-        count++;
-        if (chunk.length >= 1 << 20) {
-          await fh.write(chunk);
-          chunk = '';
-        }
-      }
-      await fh.write(chunk + encodeLine(JSON.stringify({ $end: count })));
+      const out = new FrameWriter(fh);
+      for await (const item of items) await out.add(item);
+      count = await out.end();
       if (this.fsync) await fh.sync();
     } finally {
       await fh.close();
@@ -249,7 +248,25 @@ export class AppendLog<E extends LogEntry, S = unknown> {
   }
 }
 
-async function readSnapshot<S>(path: string, onItem: (item: S) => void): Promise<number> {
+async function readSnapshot(path: string, opts: AppendLogOptions<LogEntry>): Promise<number> {
+  const { onSnapshotItem, onLegacySnapshotItem } = opts;
+  if (await isFramed(path)) {
+    let n = 0;
+    return readFrames(path, (item) => {
+      n++;
+      try {
+        onSnapshotItem(item);
+      } catch (err) {
+        if (err instanceof StewardError) throw err;
+        throw corrupt(path, n, `checksum matches but the item cannot be read: ${(err as Error).message}`, 'item');
+      }
+    });
+  }
+  if (!onLegacySnapshotItem) throw corrupt(path, 1, 'not a snapshot this version reads');
+  return readLineSnapshot(path, onLegacySnapshotItem);
+}
+
+async function readLineSnapshot(path: string, onItem: (item: unknown) => void): Promise<number> {
   // Hold each line back by one: the last one is the trailer, not an item.
   let held: string | undefined;
   let count = 0;

@@ -88,6 +88,7 @@ export async function scanLines(path: string, onLine: (json: string, lineNo: num
   }
 }
 
-export function corrupt(path: string, lineNo: number, why: string): StewardError {
-  return new StewardError('STORE_CORRUPT', `${path} line ${lineNo}: ${why}`, { file: path, line: lineNo });
+/** Damage in a store file, located by line (log, older snapshots), block or item (snapshots). */
+export function corrupt(path: string, at: number, why: string, unit: 'line' | 'block' | 'item' = 'line'): StewardError {
+  return new StewardError('STORE_CORRUPT', `${path} ${unit} ${at}: ${why}`, { file: path, [unit]: at });
 }

@@ -71,11 +71,13 @@ export class Slots {
     return this.arena.view(this.refs[slot]!, this.lens[slot]!);
   }
 
-  /** Stores `bytes` for the slot (copied into the arena), dropping what it held. */
-  setBytes(slot: number, bytes: Uint8Array): void {
+  /** Stores `bytes` for the slot (copied into the arena), dropping what it held; returns the arena's view. */
+  setBytes(slot: number, bytes: Uint8Array): Buffer {
     this.release(slot);
-    this.refs[slot] = this.arena.add(bytes);
+    const ref = this.arena.add(bytes);
+    this.refs[slot] = ref;
     this.lens[slot] = bytes.length;
+    return this.arena.view(ref, bytes.length);
   }
 
   /** Stores base64 bytes for the slot, decoded straight into the arena; returns a view. */

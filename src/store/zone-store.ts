@@ -14,7 +14,7 @@ import type { AgentRecord } from '../records/types.js';
 import { AppendLog } from './append-log.js';
 import { TokenIndex } from './postings.js';
 import { RecordCodec } from './record-codec.js';
-import { HeaderNumbering, HeaderTable, type SnapshotItem, type SnapshotRecord } from './snapshot-format.js';
+import { LegacySnapshotDecoder, SnapshotDecoder, SnapshotEncoder, type LegacySnapshotLine, type SnapshotMeta, type SnapshotRecord } from './snapshot-format.js';
 import { checkRecord, deepFreeze } from './record-checks.js';
 import { SeqOrder } from './seq-order.js';
 import { INTERNAL, isLive, OTHER, PUBLIC, Slots, TOMBSTONE, FREE } from './slots.js';
@@ -69,7 +69,7 @@ export class ZoneStore {
 
   private constructor(
     opts: ZoneStoreOptions,
-    private log?: AppendLog<ChangeEntry, SnapshotItem>,
+    private log?: AppendLog<ChangeEntry>,
   ) {
     this.zone = opts.zone;
     this.codec = new RecordCodec(opts.zone);
@@ -85,21 +85,24 @@ export class ZoneStore {
     if (!opts.zone) throw new StewardError('BAD_CONFIG', 'a zone store needs a zone name');
     const store = new ZoneStore(opts);
     if (opts.dir) {
-      const headers = new HeaderTable();
       let meta = false;
       let tokensUsable = false;
-      store.log = await AppendLog.open<ChangeEntry, SnapshotItem>({
+      const onItem = (item: SnapshotMeta | SnapshotRecord) => {
+        if ('seq' in item) {
+          if (!meta) throw new StewardError('STORE_CORRUPT', `snapshot in ${opts.dir} does not start with its header item`);
+          return store.applySnapshotRecord(item, tokensUsable);
+        }
+        meta = true;
+        store.codec.namespace ??= item.namespace;
+        tokensUsable = item.tokens === TOKEN_RULES;
+      };
+      const binary = new SnapshotDecoder();
+      const legacy = new LegacySnapshotDecoder();
+      store.log = await AppendLog.open<ChangeEntry>({
         dir: opts.dir,
         fsync: opts.fsync ?? true,
-        onSnapshotItem: (item) => {
-          if (Array.isArray(item)) {
-            if (!meta) throw new StewardError('STORE_CORRUPT', `snapshot in ${opts.dir} does not start with its header line`);
-            return store.applySnapshotRecord(item, headers.resolve(item[3]), tokensUsable);
-          }
-          meta = true;
-          store.codec.namespace ??= item.namespace;
-          tokensUsable = item.tokens === TOKEN_RULES;
-        },
+        onSnapshotItem: (item) => onItem(binary.decode(item)),
+        onLegacySnapshotItem: (item) => onItem(legacy.decode(item as LegacySnapshotLine)),
         onEntry: (e) => store.apply(e),
       });
       store.assigned = Math.max(store.assigned, store.log.lastSeq);
@@ -263,24 +266,18 @@ export class ZoneStore {
     this.settle(slot, entry.seq, r ? visibilityState(r) : TOMBSTONE, r ? Number(r.trust) || 0 : 0);
   }
 
-  private applySnapshotRecord(item: SnapshotRecord, header: string | undefined, tokensUsable: boolean): void {
-    const [seq, op, name, , base64] = item;
-    const slot = this.slots.slotFor(name);
-    if (this.slots.seqs[slot]! >= seq) return;
-    if (op === 1) {
-      this.reindexAt(slot, undefined, undefined);
-      this.codec.setHeader(this.slots.setBase64(slot, base64), header);
-      return this.settle(slot, seq, TOMBSTONE, 0);
-    }
-    const [, , , , , state, trust, caps, kws] = item as Extract<SnapshotRecord, { 1: 0 }>;
-    this.reindexAt(slot, tokensUsable ? caps : undefined, tokensUsable ? kws : undefined);
-    const bytes = this.slots.setBase64(slot, base64);
-    this.codec.setHeader(bytes, header);
-    if (!tokensUsable) {
+  private applySnapshotRecord(r: SnapshotRecord, tokensUsable: boolean): void {
+    const slot = this.slots.slotFor(r.name);
+    if (this.slots.seqs[slot]! >= r.seq) return;
+    const put = r.op === 'put';
+    this.reindexAt(slot, put && tokensUsable ? r.caps : undefined, put && tokensUsable ? r.kws : undefined);
+    const bytes = typeof r.bytes === 'string' ? this.slots.setBase64(slot, r.bytes) : this.slots.setBytes(slot, r.bytes);
+    this.codec.setHeader(bytes, r.header);
+    if (put && !tokensUsable) {
       const f = this.codec.fields(bytes); // written under other token rules: cut them again
       this.reindexAt(slot, capabilityTokens(f), keywordTokens(f));
     }
-    this.settle(slot, seq, state, trust);
+    this.settle(slot, r.seq, put ? r.state : TOMBSTONE, r.trust);
   }
 
   /** Moves the slot's index entries from its current record's tokens to these (none: a delete). */
@@ -320,10 +317,12 @@ export class ZoneStore {
     for (const t of keep) index.add(t, slot);
   }
 
-  private async *snapshotItems(): AsyncGenerator<SnapshotItem> {
-    yield { namespace: this.codec.namespace, tokens: TOKEN_RULES };
+  private async *snapshotItems(): AsyncGenerator<Uint8Array> {
     const { slots } = this;
-    const headers = new HeaderNumbering((i) => this.codec.headerAt(i));
+    // Tokens more than one agent has are numbered in the file; the rest are written inline.
+    const shared = (t: string) => this.capabilities.count(t) > 1 || this.keywords.count(t) > 1;
+    const out = new SnapshotEncoder((i) => this.codec.headerAt(i), shared);
+    yield out.meta({ namespace: this.codec.namespace, tokens: TOKEN_RULES });
     // Names created after this point were put after the snapshot's seq: the log has them.
     // (Chasing them would never finish while a bulk load runs.)
     const end = slots.count;
@@ -332,12 +331,12 @@ export class ZoneStore {
       const state = slots.states[slot]!;
       if (state === FREE) continue;
       const bytes = slots.bytesAt(slot);
-      const head = [slots.seqs[slot]!, slots.nameAt(slot), headers.ref(this.codec.headerOf(bytes)), bytes.toString('base64')] as const;
+      const header = this.codec.headerOf(bytes);
       if (state === TOMBSTONE) {
-        yield [head[0], 1, head[1], head[2], head[3]];
+        yield out.delete(slots.seqs[slot]!, slots.nameAt(slot), header, bytes);
       } else {
         const f = this.codec.fields(bytes);
-        yield [head[0], 0, head[1], head[2], head[3], state, slots.trusts[slot]!, capabilityTokens(f), keywordTokens(f)];
+        yield out.put(slots.seqs[slot]!, slots.nameAt(slot), header, bytes, state, slots.trusts[slot]!, capabilityTokens(f), keywordTokens(f));
       }
     }
   }

@@ -6,7 +6,6 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { discoverLocal } from '../../src/discover/local.js';
 import { StewardError } from '../../src/errors/index.js';
-import { AppendLog } from '../../src/store/append-log.js';
 import { ZoneStore } from '../../src/store/zone-store.js';
 import { makeRecord, newPublisher, plain, tempDir, ZONE } from './fixtures.js';
 
@@ -201,45 +200,6 @@ test('concurrent appends share a flush (group commit) and each resolves only whe
     const again = await ZoneStore.open({ zone: ZONE, dir });
     assert.is(again.size, 300);
     await again.close();
-  } finally {
-    await cleanup();
-  }
-});
-
-test('the append log on its own: entries after the snapshot replay, snapshot items load', async () => {
-  const { dir, cleanup } = await tempDir();
-  try {
-    type E = { seq: number; v: string };
-    const noop = { onSnapshotItem() {}, onEntry() {} };
-    const log = await AppendLog.open<E, string>({ dir, ...noop });
-    for (let seq = 1; seq <= 5; seq++) await log.append({ seq, v: `e${seq}` });
-    await rejects(log.append({ seq: 5, v: 'again' }), (e) => /not above/.test(e.message), 'a seq that does not rise');
-    await log.snapshot(['s1', 's2']);
-    await log.append({ seq: 6, v: 'e6' });
-    await log.close();
-    const items: string[] = [];
-    const entries: E[] = [];
-    const back = await AppendLog.open<E, string>({ dir, onSnapshotItem: (s) => items.push(s), onEntry: (e) => entries.push(e) });
-    assert.equal(items, ['s1', 's2']);
-    assert.equal(entries, [{ seq: 6, v: 'e6' }]);
-    assert.is(back.lastSeq, 6);
-    assert.is(back.snapshotSeq, 5);
-    await back.close();
-  } finally {
-    await cleanup();
-  }
-});
-
-test('a snapshot cut short is corruption, not a smaller zone', async () => {
-  const { dir, cleanup } = await tempDir();
-  try {
-    const store = await filled(dir, 5);
-    await store.compact();
-    await store.close();
-    const snap = join(dir, (await readdir(dir)).find((f) => f.endsWith('.snap'))!);
-    const text = await readFile(snap, 'utf8');
-    await writeFile(snap, text.split('\n').slice(0, 3).join('\n') + '\n'); // trailer lost
-    await rejects(ZoneStore.open({ zone: ZONE, dir }), (e) => (e as StewardError).code === 'STORE_CORRUPT', 'a short snapshot');
   } finally {
     await cleanup();
   }
