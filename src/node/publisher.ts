@@ -70,6 +70,7 @@ export class Publisher {
       namespace: config.namespace,
       replicaId: this.replicaId,
       current: (l) => store.get(l),
+      unpublished: (l) => store.deleted(l),
       confusables: this.confusables,
       policy: {
         allowedFingerprints: config.policy.publishers === 'any' ? undefined : config.policy.publishers,

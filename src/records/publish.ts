@@ -35,6 +35,8 @@ export interface PublishInput {
   replicaId: string;
   now?: Date;
   current(label: string): AgentRecord | undefined;
+  /** The record a name held when it was unpublished (its tombstone), if it was. */
+  unpublished?(label: string): AgentRecord | undefined;
   confusables: ConfusableIndex;
   policy?: PublishPolicy;
   history?: PublishHistory;
@@ -75,6 +77,7 @@ export async function preparePublish(input: PublishInput): Promise<AgentRecord> 
       );
     }
   } else {
+    checkUnpublished(input.unpublished?.(name), id, version, fingerprint);
     const clash = input.confusables.findConflict(name);
     if (clash !== undefined) {
       const existing = `${clash}.${zone}`;
@@ -116,6 +119,29 @@ export async function preparePublish(input: PublishInput): Promise<AgentRecord> 
     trust,
     vector_clock: clock,
   };
+}
+
+/**
+ * An unpublished name stays bound to the key that held it (as a package registry keeps a
+ * deleted package's name from being taken over: clients that knew the name must never be
+ * sent to someone else's endpoints), and its versions are never reused.
+ */
+function checkUnpublished(tomb: AgentRecord | undefined, id: string, version: string, fingerprint: string): void {
+  if (!tomb) return;
+  if (tomb.fingerprint !== fingerprint) {
+    throw new StewardError(
+      'KEY_MISMATCH',
+      `${id} was unpublished by key ${tomb.fingerprint}; only that key may publish it again, and this manifest is signed by key ${fingerprint}`,
+      { published_fingerprint: tomb.fingerprint, fingerprint },
+    );
+  }
+  if (!semver.gt(version, tomb.version)) {
+    throw new StewardError(
+      'VERSION_NOT_RISING',
+      `${id} was at version ${tomb.version} when it was unpublished; version ${version} is not greater (versions are never reused)`,
+      { published_version: tomb.version, version },
+    );
+  }
 }
 
 /** The manifest's own fields in a fixed order (optional ones only when present). */

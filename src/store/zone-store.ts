@@ -142,6 +142,12 @@ export class ZoneStore {
     return slot !== undefined && isLive(this.slots.states[slot]!) ? this.recordAt(slot) : undefined;
   }
 
+  /** The record `label` held when it was unpublished, while no newer version is live. */
+  deleted(label: string): AgentRecord | undefined {
+    const slot = typeof label === 'string' ? this.slots.find(label.toLowerCase()) : undefined;
+    return slot !== undefined && this.slots.states[slot] === TOMBSTONE ? this.codec.decode(this.slots.bytesAt(slot)) : undefined;
+  }
+
   *labels(): IterableIterator<string> {
     for (const [name, slot] of this.slots.entries()) if (isLive(this.slots.states[slot]!)) yield name;
   }

@@ -145,6 +145,19 @@ t('unpublish by a signed tombstone; other key refused; then NXDOMAIN', async ({ 
   problem(await http(`${srv.url}/v1/agents/vibe-agency-orchestrator`), 404, 'NOT_FOUND');
 });
 
+t('an unpublished name stays with its key: another key is refused, its versions are not reused', async ({ srv, key, other }) => {
+  const taken = await publish(srv.url, await signCompact(manifest({ version: '9.0.0' }), other));
+  problem(taken, 409, 'KEY_MISMATCH');
+  assert.match(taken.body.detail, /was unpublished by key/);
+  assert.is(taken.body.published_fingerprint, key.fingerprint);
+  const reused = await publish(srv.url, await signCompact(manifest({ version: '1.3.0' }), key));
+  problem(reused, 409, 'VERSION_NOT_RISING');
+  assert.match(reused.body.detail, /1\.3\.0 when it was unpublished/);
+  const back = await publish(srv.url, await signCompact(manifest({ version: '1.4.0' }), key));
+  assert.is(back.status, 201, JSON.stringify(back.body));
+  assert.is((await http(`${srv.url}/v1/resolve?name=vibe-agency-orchestrator&rd=0`)).body.answer.version, '1.4.0');
+});
+
 t('durable: a restarted node still has what it acknowledged', async ({ srv }) => {
   const before = await http(`${srv.url}/v1/sync?since=0`);
   const { startNode } = await import('../../src/node/index.js');
