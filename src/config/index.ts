@@ -21,7 +21,7 @@ export const DEFAULTS = {
   maxBodyBytes: 64 * 1024,
   ttl: { agent: 300, referral: 3600, negative: 60 },
   cache: { minTtl: 5, maxTtl: 86_400, maxNegativeTtl: 300, staleMaxSeconds: 86_400, staleTtl: 30, entries: 100_000 },
-  upstream: { timeoutMs: 2_000, staleAfterMs: 1_800, maxReferrals: 16 },
+  upstream: { timeoutMs: 2_000, staleAfterMs: 1_800, deadlineMs: 6_000, maxReferrals: 16 },
   // Group commit needs no timer: appends that arrive during a flush share the next one.
   store: { snapshotEvery: 100_000 },
 } as const;

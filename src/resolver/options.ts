@@ -20,6 +20,8 @@ export interface ResolverLimits {
   staleRefreshMs: number;
   /** Longest chain of zones asked for one name. */
   maxReferrals: number;
+  /** Longest a walk may take in all (every referral, every retry) before UPSTREAM_TIMEOUT. */
+  deadlineMs: number;
   /** A hit in the last fraction of an entry's TTL refreshes it in the background. */
   prefetchFraction: number;
 }
@@ -50,6 +52,7 @@ export const DEFAULT_LIMITS: ResolverLimits = {
   staleAfterMs: DEFAULTS.upstream.staleAfterMs,
   staleRefreshMs: 30_000,
   maxReferrals: DEFAULTS.upstream.maxReferrals,
+  deadlineMs: DEFAULTS.upstream.deadlineMs,
   prefetchFraction: 0.1,
 };
 
@@ -75,6 +78,7 @@ function check<T extends object>(what: string, merged: T): T {
 export function resolverLimits(partial: Partial<ResolverLimits> = {}): ResolverLimits {
   const l = check('resolver', { ...DEFAULT_LIMITS, ...partial });
   if (l.minTtl > l.maxTtl) throw new StewardError('BAD_CONFIG', `resolver.minTtl (${l.minTtl}) exceeds maxTtl (${l.maxTtl})`);
+  if (!(l.deadlineMs > 0)) throw new StewardError('BAD_CONFIG', 'resolver.deadlineMs must be positive');
   if (l.maxReferrals < 1) throw new StewardError('BAD_CONFIG', 'resolver.maxReferrals must be at least 1');
   if (l.prefetchFraction > 1) throw new StewardError('BAD_CONFIG', 'resolver.prefetchFraction must be between 0 and 1');
   return l;

@@ -95,10 +95,31 @@ function queryStep(zone: string, a: Attempt): TraceStep {
     : { kind: 'query', zone, endpoint: a.endpoint, outcome: ans.status, ttl: ans.ttl, rtt_ms };
 }
 
+/**
+ * Asks one zone, within what is left of the walk's deadline: each hop has its own
+ * timeouts and retries, and a walk of many slow hops must still end in bounded time.
+ */
+async function askWithin(name: string, hop: Hop, d: WalkDeps, asked: string[], deadline: number, steps: TraceStep[]): Promise<LocalAnswer> {
+  const left = deadline - performance.now();
+  const late = () =>
+    new StewardError('UPSTREAM_TIMEOUT', `resolving ${name} took longer than ${d.limits.deadlineMs} ms (path: ${asked.join(' -> ')})`, { path: [...asked] });
+  if (left <= 0) throw late();
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(late()), left)));
+  try {
+    const asking = d.upstream.ask(hop.zone, hop.endpoints, name, (a) => steps.push(queryStep(hop.zone, a)));
+    asking.catch(() => {}); // when the deadline wins, a later failure has no one to tell
+    return (await Promise.race([asking, expired])).answer;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Resolves `name` by walking the tree; `steps` receives the trace as it goes. */
 export async function walk(name: string, d: WalkDeps, steps: TraceStep[] = []): Promise<ResolveAnswer> {
   const writes: Promise<void>[] = [];
   const asked: string[] = [];
+  const deadline = performance.now() + d.limits.deadlineMs;
   let hop = await startingPoint(name, d, steps);
   try {
     for (;;) {
@@ -109,7 +130,7 @@ export async function walk(name: string, d: WalkDeps, steps: TraceStep[] = []): 
         const ref = answer.status === 'REFERRAL' ? answer.referral : undefined;
         steps.push({ kind: 'local', zone: hop.zone, outcome: answer.status, ...(ref ? { referral: ref.zone, ttl: ref.ttl } : { ttl: (answer as ResolveAnswer).ttl }) });
       } else {
-        answer = (await d.upstream.ask(hop.zone, hop.endpoints, name, (a) => steps.push(queryStep(hop.zone, a)))).answer;
+        answer = await askWithin(name, hop, d, asked, deadline, steps);
       }
       const fromUs = hop.zone === d.view.zone;
       if (answer.status === 'NOERROR') {

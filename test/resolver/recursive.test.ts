@@ -191,6 +191,21 @@ errors('a referral chain longer than the limit is refused', () =>
     assert.is(ok.path?.length, 5);
   }));
 
+errors('a walk has one deadline over all its hops: slow zones end in UPSTREAM_TIMEOUT, not a long wait', () =>
+  scenario(DEEP, async (tree, node) => {
+    for (const ns of ['e', 'd.e', 'c.d.e', 'b.c.d.e']) tree.zone(ns).servers[0].delayMs = 150;
+    const name = `deep.${z('b.c.d.e')}`;
+    const started = performance.now();
+    const err = await node('', { limits: { deadlineMs: 400 }, upstream: { timeoutMs: 2_000 } }).resolve(name).catch((e) => e);
+    const took = performance.now() - started;
+    assert.is(err.code, 'UPSTREAM_TIMEOUT', err.message);
+    assert.is(err.status, 504);
+    assert.match(err.message, /longer than 400 ms/);
+    assert.ok(took < 900, `gave up after ${Math.round(took)} ms`);
+    const ok = await node('', { limits: { deadlineMs: 5_000 } }).resolve(name);
+    assert.is(ok.status, 'NOERROR', 'the same walk within a longer deadline');
+  }));
+
 errors('upstream down and nothing cached: SERVFAIL (502); hung: UPSTREAM_TIMEOUT (504)', () =>
   scenario(SEED_TREE, async (tree, node) => {
     await tree.zone('openai.org').servers[0].stop();
