@@ -63,6 +63,13 @@ export class TokenIndex {
     } else cur.insert(slot);
   }
 
+  /** Adds a built list (PostingBuilder): taken as it is when the token is new here. */
+  merge(token: string, entry: number | Posting): void {
+    if (!this.map.has(token)) this.map.set(token, entry);
+    else if (typeof entry === 'number') this.add(token, entry);
+    else for (let i = 0; i < entry.n; i++) this.add(token, entry.a[i]!);
+  }
+
   delete(token: string, slot: number): void {
     const cur = this.map.get(token);
     if (cur === undefined) return;
@@ -90,6 +97,45 @@ export class TokenIndex {
 }
 
 const EMPTY = new Uint32Array(0);
+
+/**
+ * Builds posting lists during a snapshot load, where slots arrive in ascending order and
+ * tokens shared by many agents come with the snapshot's number for them: adding is an
+ * array index and an append, not a map lookup per (token, agent) — a million agents carry
+ * some twenty million of those. `into` then hands the lists to the index.
+ */
+export class PostingBuilder {
+  private readonly entries: (number | Posting | undefined)[] = [];
+  private readonly tokens: string[] = [];
+
+  /** A new slot's tokens with their numbers: numbered ones are built here, the rest (-1) go to `index`. */
+  addAll(tokens: string[], ids: number[], slot: number, index: TokenIndex): void {
+    for (let i = 0; i < tokens.length; i++) {
+      const id = ids[i]!;
+      if (id >= 0) this.add(id, tokens[i]!, slot);
+      else index.add(tokens[i]!, slot);
+    }
+  }
+
+  add(id: number, token: string, slot: number): void {
+    const cur = this.entries[id];
+    if (cur === undefined) {
+      this.entries[id] = slot;
+      this.tokens[id] = token;
+    } else if (typeof cur === 'number') {
+      if (cur !== slot) this.entries[id] = new Posting(cur, slot);
+    } else cur.insert(slot);
+  }
+
+  /** Moves every list built so far into `index` (merged with what it holds) and starts empty. */
+  into(index: TokenIndex): void {
+    this.entries.forEach((entry, id) => {
+      if (entry !== undefined) index.merge(this.tokens[id]!, entry);
+    });
+    this.entries.length = 0;
+    this.tokens.length = 0;
+  }
+}
 
 /** First index at or after `from` whose value is >= `slot` (list sorted ascending). */
 export function gallop(list: Uint32Array, slot: number, from: number): number {

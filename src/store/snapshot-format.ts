@@ -33,6 +33,9 @@ export interface SnapshotRecord {
   trust: number;
   caps: string[];
   kws: string[];
+  /** The snapshot's number for each token (same order), or -1 for one written inline. */
+  capIds: number[];
+  kwIds: number[];
 }
 
 const META = 0;
@@ -158,7 +161,7 @@ export class SnapshotEncoder {
 export class SnapshotDecoder {
   private readonly headers: string[] = [];
   private readonly tokens: string[] = [];
-  private readonly rec: SnapshotRecord = { seq: 0, op: 'put', name: '', header: undefined, bytes: '', state: 0, trust: 0, caps: [], kws: [] };
+  private readonly rec: SnapshotRecord = { seq: 0, op: 'put', name: '', header: undefined, bytes: '', state: 0, trust: 0, caps: [], kws: [], capIds: [], kwIds: [] };
   private b: Buffer = Buffer.alloc(0);
   private pos = 0;
 
@@ -179,11 +182,10 @@ export class SnapshotDecoder {
     const n = this.u32();
     r.bytes = item.subarray(this.pos, this.pos + n);
     this.pos += n;
-    r.caps.length = 0;
-    r.kws.length = 0;
+    r.caps.length = r.kws.length = r.capIds.length = r.kwIds.length = 0;
     if (kind === PUT) {
-      this.tokenList(r.caps);
-      this.tokenList(r.kws);
+      this.tokenList(r.caps, r.capIds);
+      this.tokenList(r.kws, r.kwIds);
     }
     if (this.pos > item.length) throw new RangeError('snapshot item is shorter than its fields');
     return r;
@@ -203,20 +205,23 @@ export class SnapshotDecoder {
     return h;
   }
 
-  private tokenList(out: string[]): void {
+  private tokenList(out: string[], ids: number[]): void {
     const count = this.b.readUInt16LE(this.pos);
     this.pos += 2;
     for (let i = 0; i < count; i++) {
       const ref = this.u32();
       if (ref === NEW) {
         const t = this.text(2);
+        ids.push(this.tokens.length);
         this.tokens.push(t);
         out.push(t);
       } else if (ref === ONCE) {
+        ids.push(-1);
         out.push(this.text(2));
       } else {
         const t = this.tokens[ref];
         if (t === undefined) throw new RangeError(`snapshot refers to token ${ref} before it appears`);
+        ids.push(ref);
         out.push(t);
       }
     }
@@ -268,6 +273,8 @@ export class LegacySnapshotDecoder {
       trust: put ? line[6] : 0,
       caps: put ? line[7] : [],
       kws: put ? line[8] : [],
+      capIds: put ? line[7].map(() => -1) : [],
+      kwIds: put ? line[8].map(() => -1) : [],
     };
   }
 }

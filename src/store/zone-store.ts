@@ -12,7 +12,7 @@ import { DEFAULTS } from '../config/index.js';
 import { StewardError } from '../errors/index.js';
 import type { AgentRecord } from '../records/types.js';
 import { AppendLog } from './append-log.js';
-import { TokenIndex } from './postings.js';
+import { PostingBuilder, TokenIndex } from './postings.js';
 import { RecordCodec } from './record-codec.js';
 import { LegacySnapshotDecoder, SnapshotDecoder, SnapshotEncoder, type LegacySnapshotLine, type SnapshotMeta, type SnapshotRecord } from './snapshot-format.js';
 import { checkRecord, deepFreeze } from './record-checks.js';
@@ -60,6 +60,8 @@ export class ZoneStore {
   private readonly order = new SeqOrder((slot) => this.slots.seqs[slot]!);
   private readonly hot: LRUCache<number, AgentRecord>;
   private readonly listeners = new Set<ChangeListener>();
+  /** While a snapshot loads: its posting lists, built by token number (postings.ts). */
+  private building: { caps: PostingBuilder; kws: PostingBuilder } | undefined;
   private live = 0;
   private tombstones = 0;
   private assigned = 0; // last seq handed out (applied in memory)
@@ -85,6 +87,7 @@ export class ZoneStore {
     if (!opts.zone) throw new StewardError('BAD_CONFIG', 'a zone store needs a zone name');
     const store = new ZoneStore(opts);
     if (opts.dir) {
+      store.building = { caps: new PostingBuilder(), kws: new PostingBuilder() };
       let meta = false;
       let tokensUsable = false;
       const onItem = (item: SnapshotMeta | SnapshotRecord) => {
@@ -103,8 +106,12 @@ export class ZoneStore {
         fsync: opts.fsync ?? true,
         onSnapshotItem: (item) => onItem(binary.decode(item)),
         onLegacySnapshotItem: (item) => onItem(legacy.decode(item as LegacySnapshotLine)),
-        onEntry: (e) => store.apply(e),
+        onEntry: (e) => {
+          store.loaded(); // the snapshot is in: log entries change the indexes one by one
+          store.apply(e);
+        },
       });
+      store.loaded();
       store.assigned = Math.max(store.assigned, store.log.lastSeq);
       store.durable = store.assigned;
       store.maybeCompact();
@@ -272,11 +279,26 @@ export class ZoneStore {
     this.settle(slot, entry.seq, r ? visibilityState(r) : TOMBSTONE, r ? Number(r.trust) || 0 : 0);
   }
 
+  /** Hands the lists built from the snapshot to the indexes (once the snapshot is read). */
+  private loaded(): void {
+    if (!this.building) return;
+    this.building.caps.into(this.capabilities);
+    this.building.kws.into(this.keywords);
+    this.building = undefined;
+  }
+
   private applySnapshotRecord(r: SnapshotRecord, tokensUsable: boolean): void {
     const slot = this.slots.slotFor(r.name);
     if (this.slots.seqs[slot]! >= r.seq) return;
     const put = r.op === 'put';
-    this.reindexAt(slot, put && tokensUsable ? r.caps : undefined, put && tokensUsable ? r.kws : undefined);
+    const fresh = this.slots.states[slot] === FREE && this.slots.seqs[slot] === 0;
+    if (!fresh) this.loaded(); // reindexing a name seen before reads the indexes: they must be whole
+    if (fresh && put && tokensUsable && this.building) {
+      this.building.caps.addAll(r.caps, r.capIds, slot, this.capabilities);
+      this.building.kws.addAll(r.kws, r.kwIds, slot, this.keywords);
+    } else {
+      this.reindexAt(slot, put && tokensUsable ? r.caps : undefined, put && tokensUsable ? r.kws : undefined);
+    }
     const bytes = typeof r.bytes === 'string' ? this.slots.setBase64(slot, r.bytes) : this.slots.setBytes(slot, r.bytes);
     this.codec.setHeader(bytes, r.header);
     if (put && !tokensUsable) {
