@@ -30,6 +30,9 @@ export interface AppendLogOptions<E extends LogEntry> {
 
 interface Pending { line: string; resolve(): void; reject(err: Error): void }
 interface Rotate { rotate: string; resolve(): void; reject(err: Error): void }
+/** Resolves once everything queued before it is on disk. */
+interface Barrier { barrier: true; resolve(): void; reject(err: Error): void }
+type Queued = Pending | Rotate | Barrier;
 
 const MAX_BATCH_BYTES = 8 * 1024 * 1024;
 const segName = (firstSeq: number) => `log-${String(firstSeq).padStart(16, '0')}.log`;
@@ -49,7 +52,7 @@ export class AppendLog<E extends LogEntry> {
   /** Entries flushed into the segment being appended to. */
   private segmentEntries = 0;
 
-  private queue: (Pending | Rotate)[] = [];
+  private queue: Queued[] = [];
   private flushing: Promise<void> = Promise.resolve();
   private flushRunning = false;
   private failed: Error | undefined;
@@ -152,6 +155,15 @@ export class AppendLog<E extends LogEntry> {
     return run;
   }
 
+  /** Resolves once every entry appended so far is durable (rejects if a write failed). */
+  durable(): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ barrier: true, resolve, reject });
+      this.kick();
+    });
+  }
+
   get snapshotRunning(): boolean {
     return this.snapshotsPending > 0;
   }
@@ -203,6 +215,11 @@ export class AppendLog<E extends LogEntry> {
     try {
       while (this.queue.length) {
         const head = this.queue[0]!;
+        if ('barrier' in head) {
+          this.queue.shift();
+          head.resolve(); // everything before it was flushed by earlier rounds of this loop
+          continue;
+        }
         if ('rotate' in head) {
           this.queue.shift();
           try {
@@ -220,7 +237,7 @@ export class AppendLog<E extends LogEntry> {
         }
         let n = 0;
         let bytes = 0;
-        while (n < this.queue.length && !('rotate' in this.queue[n]!) && bytes < MAX_BATCH_BYTES) {
+        while (n < this.queue.length && 'line' in this.queue[n]! && bytes < MAX_BATCH_BYTES) {
           bytes += (this.queue[n] as Pending).line.length;
           n++;
         }

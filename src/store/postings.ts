@@ -6,7 +6,12 @@
 class Posting {
   a: Uint32Array;
   n: number;
-  constructor(x: number, y: number) {
+  constructor(x: number, y: number, list?: Uint32Array) {
+    if (list) {
+      this.a = list; // taken over as it is: sorted, no repeats (a snapshot's list)
+      this.n = list.length;
+      return;
+    }
     this.a = new Uint32Array(4);
     this.a[0] = Math.min(x, y);
     this.a[1] = Math.max(x, y);
@@ -63,11 +68,33 @@ export class TokenIndex {
     } else cur.insert(slot);
   }
 
-  /** Adds a built list (PostingBuilder): taken as it is when the token is new here. */
-  merge(token: string, entry: number | Posting): void {
-    if (!this.map.has(token)) this.map.set(token, entry);
-    else if (typeof entry === 'number') this.add(token, entry);
-    else for (let i = 0; i < entry.n; i++) this.add(token, entry.a[i]!);
+  /**
+   * Sets a token's list from a snapshot: `list` holds record numbers, turned into slots
+   * by `slotOf` in place; the array is then taken over (not copied) when the slots are
+   * ascending and the token is new here, else they are added one by one.
+   */
+  load(token: string, list: Uint32Array, slotOf: ArrayLike<number>): void {
+    let sorted = true;
+    for (let i = 0; i < list.length; i++) {
+      const slot = slotOf[list[i]!];
+      if (slot === undefined) throw new RangeError(`the list of ${token} names record ${list[i]}, which the snapshot does not hold`);
+      list[i] = slot;
+      if (i > 0 && slot <= list[i - 1]!) sorted = false;
+    }
+    if (list.length === 0) return;
+    if (!sorted || this.map.has(token)) for (const slot of list) this.add(token, slot);
+    else this.map.set(token, list.length === 1 ? list[0]! : new Posting(0, 0, list));
+  }
+
+  /** Every token with its sorted slots (a view, valid until the next change). */
+  *lists(): IterableIterator<[string, Uint32Array]> {
+    const one = new Uint32Array(1);
+    for (const [token, entry] of this.map) {
+      if (typeof entry === 'number') {
+        one[0] = entry;
+        yield [token, one];
+      } else yield [token, entry.a.subarray(0, entry.n)];
+    }
   }
 
   delete(token: string, slot: number): void {
@@ -97,45 +124,6 @@ export class TokenIndex {
 }
 
 const EMPTY = new Uint32Array(0);
-
-/**
- * Builds posting lists during a snapshot load, where slots arrive in ascending order and
- * tokens shared by many agents come with the snapshot's number for them: adding is an
- * array index and an append, not a map lookup per (token, agent) — a million agents carry
- * some twenty million of those. `into` then hands the lists to the index.
- */
-export class PostingBuilder {
-  private readonly entries: (number | Posting | undefined)[] = [];
-  private readonly tokens: string[] = [];
-
-  /** A new slot's tokens with their numbers: numbered ones are built here, the rest (-1) go to `index`. */
-  addAll(tokens: string[], ids: number[], slot: number, index: TokenIndex): void {
-    for (let i = 0; i < tokens.length; i++) {
-      const id = ids[i]!;
-      if (id >= 0) this.add(id, tokens[i]!, slot);
-      else index.add(tokens[i]!, slot);
-    }
-  }
-
-  add(id: number, token: string, slot: number): void {
-    const cur = this.entries[id];
-    if (cur === undefined) {
-      this.entries[id] = slot;
-      this.tokens[id] = token;
-    } else if (typeof cur === 'number') {
-      if (cur !== slot) this.entries[id] = new Posting(cur, slot);
-    } else cur.insert(slot);
-  }
-
-  /** Moves every list built so far into `index` (merged with what it holds) and starts empty. */
-  into(index: TokenIndex): void {
-    this.entries.forEach((entry, id) => {
-      if (entry !== undefined) index.merge(this.tokens[id]!, entry);
-    });
-    this.entries.length = 0;
-    this.tokens.length = 0;
-  }
-}
 
 /** First index at or after `from` whose value is >= `slot` (list sorted ascending). */
 export function gallop(list: Uint32Array, slot: number, from: number): number {

@@ -1,23 +1,25 @@
 // What a zone snapshot holds, item by item (framing and checksums in frames.ts, files in
-// append-log.ts). A restart reads a million of these, so each item carries what rebuilding
-// the indexes needs (visibility, trust, tokens) instead of re-deriving it, in binary: the
-// stored record bytes are copied as they are, and strings that repeat across agents (a
-// publisher's JWS header, common tokens) are written once and then referred to by number,
-// so the reader builds each of them once and every later use is the same string.
+// append-log.ts). A restart reads a million of these, so everything is binary: a record's
+// stored bytes are copied as they are, a publisher's JWS header (shared by all its agents)
+// is written once and then referred to by number, and the discover indexes are written
+// as their posting lists (token -> sorted record numbers) rather than re-derived from
+// every record: loading a list is one copy, where re-indexing cost a parse of each
+// manifest and some twenty million index insertions for a million agents.
 //
-// Items (little-endian):
-//   META    u8 0, UTF-8 JSON of SnapshotMeta
-//   PUT     u8 1, f64 seq, u8 state, f64 trust, str name, header, u32 n + record bytes,
-//           u16 count + tokens (capabilities), u16 count + tokens (keywords)
-//   DELETE  u8 2, f64 seq, str name, header, u32 n + record bytes
-//   str     u16 n + UTF-8
-//   header  i32: -1 none, -2 new (u32 n + text, numbered in order of first appearance), else its number
-//   token   u32: NEW (str, numbered), ONCE (str, not numbered: a token only one agent has), else its number
+// Items (little-endian), records first, then the lists:
+//   META      u8 0, UTF-8 JSON of SnapshotMeta
+//   PUT       u8 1, f64 seq, u8 state, f64 trust, str name, header, u32 n + record bytes
+//   DELETE    u8 2, f64 seq, str name, header, u32 n + record bytes
+//   POSTINGS  u8 3, u8 index (0 capabilities, 1 keywords), str token, u32 n, n x u32: the
+//             ordinals (0-based, in file order) of the PUT/DELETE items holding the token
+//   str       u16 n + UTF-8
+//   header    i32: -1 none, -2 new (u32 n + text, numbered in order of first appearance), else its number
+import { endianness } from 'node:os';
 
 /** The first item: what the records leave out because the zone provides it. */
 export interface SnapshotMeta {
   namespace?: string;
-  /** Version of the token rules (tokens.ts) the items' tokens were cut with. */
+  /** Version of the token rules (tokens.ts) the posting lists were cut with. */
   tokens: number;
 }
 
@@ -31,33 +33,37 @@ export interface SnapshotRecord {
   bytes: Buffer | string;
   state: number;
   trust: number;
-  caps: string[];
-  kws: string[];
-  /** The snapshot's number for each token (same order), or -1 for one written inline. */
-  capIds: number[];
-  kwIds: number[];
+  /** Only in older JSON files, which keep each record's tokens with it (binary ones: POSTINGS). */
+  caps?: string[];
+  kws?: string[];
 }
+
+/** One token's posting list: the ordinals of the records holding it, ascending. */
+export interface SnapshotPostings {
+  index: 'capabilities' | 'keywords';
+  token: string;
+  ordinals: Uint32Array;
+}
+
+export type SnapshotItem = SnapshotMeta | SnapshotRecord | SnapshotPostings;
 
 const META = 0;
 const PUT = 1;
 const DELETE = 2;
+const POSTINGS = 3;
 const NO_HEADER = -1;
 const NEW_HEADER = -2;
-const NEW = 0xffffffff;
-const ONCE = 0xfffffffe;
+const INDEXES = ['capabilities', 'keywords'] as const;
+/** Lists are copied as raw u32 bytes on little-endian hosts (all common ones), else one by one. */
+const LE = endianness() === 'LE';
 
-/** Writer side: one per snapshot file. Each encode returns a view valid until the next call. */
+/** Writer side: one per snapshot file. Each call returns a view valid until the next call. */
 export class SnapshotEncoder {
   private buf = Buffer.allocUnsafe(64 * 1024);
   private pos = 0;
   private readonly headers = new Map<number, number>();
-  private readonly tokens = new Map<string, number>();
 
-  /** `shared(token)` says whether the token is likely to recur (worth numbering). */
-  constructor(
-    private readonly headerText: (index: number) => string,
-    private readonly shared: (token: string) => boolean,
-  ) {}
+  constructor(private readonly headerText: (index: number) => string) {}
 
   meta(meta: SnapshotMeta): Buffer {
     this.pos = 0;
@@ -66,7 +72,7 @@ export class SnapshotEncoder {
     return this.buf.subarray(0, this.pos);
   }
 
-  put(seq: number, name: string, header: number, bytes: Uint8Array, state: number, trust: number, caps: string[], kws: string[]): Buffer {
+  put(seq: number, name: string, header: number, bytes: Uint8Array, state: number, trust: number): Buffer {
     this.pos = 0;
     this.u8(PUT);
     this.f64(seq);
@@ -75,8 +81,6 @@ export class SnapshotEncoder {
     this.text(name, 2);
     this.header(header);
     this.bytes(bytes);
-    this.tokenList(caps);
-    this.tokenList(kws);
     return this.buf.subarray(0, this.pos);
   }
 
@@ -90,6 +94,20 @@ export class SnapshotEncoder {
     return this.buf.subarray(0, this.pos);
   }
 
+  /** The first `n` of `ordinals` (ascending) as the token's list. */
+  postings(index: SnapshotPostings['index'], token: string, ordinals: Uint32Array, n: number): Buffer {
+    this.pos = 0;
+    this.u8(POSTINGS);
+    this.u8(INDEXES.indexOf(index));
+    this.text(token, 2);
+    this.u32(n);
+    this.room(4 * n);
+    if (LE) this.buf.set(new Uint8Array(ordinals.buffer, ordinals.byteOffset, 4 * n), this.pos);
+    else for (let i = 0; i < n; i++) this.buf.writeUInt32LE(ordinals[i]!, this.pos + 4 * i);
+    this.pos += 4 * n;
+    return this.buf.subarray(0, this.pos);
+  }
+
   private header(index: number): void {
     if (index < 0) return this.i32(NO_HEADER);
     const n = this.headers.get(index);
@@ -97,26 +115,6 @@ export class SnapshotEncoder {
     this.headers.set(index, this.headers.size);
     this.i32(NEW_HEADER);
     this.text(this.headerText(index), 4);
-  }
-
-  private tokenList(tokens: string[]): void {
-    const count = Math.min(tokens.length, 0xffff);
-    this.room(2);
-    this.pos = this.buf.writeUInt16LE(count, this.pos);
-    for (let i = 0; i < count; i++) {
-      const t = tokens[i]!;
-      const n = this.tokens.get(t);
-      if (n !== undefined) {
-        this.u32(n);
-      } else if (this.shared(t)) {
-        this.tokens.set(t, this.tokens.size);
-        this.u32(NEW);
-        this.text(t, 2);
-      } else {
-        this.u32(ONCE);
-        this.text(t, 2);
-      }
-    }
   }
 
   private room(n: number): void {
@@ -160,17 +158,17 @@ export class SnapshotEncoder {
 /** Reader side: one per snapshot file, fed every item in file order. */
 export class SnapshotDecoder {
   private readonly headers: string[] = [];
-  private readonly tokens: string[] = [];
-  private readonly rec: SnapshotRecord = { seq: 0, op: 'put', name: '', header: undefined, bytes: '', state: 0, trust: 0, caps: [], kws: [], capIds: [], kwIds: [] };
+  private readonly rec: SnapshotRecord = { seq: 0, op: 'put', name: '', header: undefined, bytes: '', state: 0, trust: 0 };
   private b: Buffer = Buffer.alloc(0);
   private pos = 0;
 
-  /** The item's meta, or its record: one object reused for every item (read it before the next). */
-  decode(item: Buffer): SnapshotMeta | SnapshotRecord {
+  /** The item; a record is one object reused for every record item (read it before the next). */
+  decode(item: Buffer): SnapshotItem {
     this.b = item;
     this.pos = 1;
     const kind = item[0];
     if (kind === META) return JSON.parse(this.text(4)) as SnapshotMeta;
+    if (kind === POSTINGS) return this.postings();
     if (kind !== PUT && kind !== DELETE) throw new RangeError(`unknown snapshot item kind ${kind}`);
     const r = this.rec;
     r.op = kind === PUT ? 'put' : 'delete';
@@ -182,13 +180,22 @@ export class SnapshotDecoder {
     const n = this.u32();
     r.bytes = item.subarray(this.pos, this.pos + n);
     this.pos += n;
-    r.caps.length = r.kws.length = r.capIds.length = r.kwIds.length = 0;
-    if (kind === PUT) {
-      this.tokenList(r.caps, r.capIds);
-      this.tokenList(r.kws, r.kwIds);
-    }
-    if (this.pos > item.length) throw new RangeError('snapshot item is shorter than its fields');
+    if (this.pos !== item.length) throw new RangeError(`snapshot record item of ${item.length} bytes holds ${this.pos} bytes of fields`);
     return r;
+  }
+
+  private postings(): SnapshotPostings {
+    const index = INDEXES[this.b[this.pos++]!];
+    if (!index) throw new RangeError(`unknown index ${this.b[this.pos - 1]} in a posting list`);
+    const token = this.text(2);
+    const n = this.u32();
+    if (this.pos + 4 * n > this.b.length) throw new RangeError('posting list runs past its item');
+    const ordinals = new Uint32Array(n);
+    if (LE) new Uint8Array(ordinals.buffer).set(this.b.subarray(this.pos, this.pos + 4 * n));
+    else for (let i = 0; i < n; i++) ordinals[i] = this.b.readUInt32LE(this.pos + 4 * i);
+    this.pos += 4 * n;
+    if (this.pos !== this.b.length) throw new RangeError(`posting list item of ${this.b.length} bytes holds ${this.pos}`);
+    return { index, token, ordinals };
   }
 
   private header(): string | undefined {
@@ -203,28 +210,6 @@ export class SnapshotDecoder {
     const h = this.headers[ref];
     if (h === undefined) throw new RangeError(`snapshot refers to header ${ref} before it appears`);
     return h;
-  }
-
-  private tokenList(out: string[], ids: number[]): void {
-    const count = this.b.readUInt16LE(this.pos);
-    this.pos += 2;
-    for (let i = 0; i < count; i++) {
-      const ref = this.u32();
-      if (ref === NEW) {
-        const t = this.text(2);
-        ids.push(this.tokens.length);
-        this.tokens.push(t);
-        out.push(t);
-      } else if (ref === ONCE) {
-        ids.push(-1);
-        out.push(this.text(2));
-      } else {
-        const t = this.tokens[ref];
-        if (t === undefined) throw new RangeError(`snapshot refers to token ${ref} before it appears`);
-        ids.push(ref);
-        out.push(t);
-      }
-    }
   }
 
   private u32(): number {
@@ -273,8 +258,6 @@ export class LegacySnapshotDecoder {
       trust: put ? line[6] : 0,
       caps: put ? line[7] : [],
       kws: put ? line[8] : [],
-      capIds: put ? line[7].map(() => -1) : [],
-      kwIds: put ? line[8].map(() => -1) : [],
     };
   }
 }

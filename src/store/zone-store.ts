@@ -12,9 +12,9 @@ import { DEFAULTS } from '../config/index.js';
 import { StewardError } from '../errors/index.js';
 import type { AgentRecord } from '../records/types.js';
 import { AppendLog } from './append-log.js';
-import { PostingBuilder, TokenIndex } from './postings.js';
+import { TokenIndex } from './postings.js';
 import { RecordCodec } from './record-codec.js';
-import { LegacySnapshotDecoder, SnapshotDecoder, SnapshotEncoder, type LegacySnapshotLine, type SnapshotMeta, type SnapshotRecord } from './snapshot-format.js';
+import { LegacySnapshotDecoder, SnapshotDecoder, SnapshotEncoder, type LegacySnapshotLine, type SnapshotItem, type SnapshotRecord } from './snapshot-format.js';
 import { checkRecord, deepFreeze } from './record-checks.js';
 import { SeqOrder } from './seq-order.js';
 import { INTERNAL, isLive, OTHER, PUBLIC, Slots, TOMBSTONE, FREE } from './slots.js';
@@ -54,15 +54,15 @@ export class ZoneStore {
   readonly zone: string;
   readonly capabilities = new TokenIndex();
   readonly keywords = new TokenIndex();
+  private readonly indexes = { capabilities: this.capabilities, keywords: this.keywords };
 
   private readonly codec: RecordCodec;
   private readonly slots = new Slots();
   private readonly order = new SeqOrder((slot) => this.slots.seqs[slot]!);
   private readonly hot: LRUCache<number, AgentRecord>;
   private readonly listeners = new Set<ChangeListener>();
-  /** While a snapshot loads: its posting lists, built by token number (postings.ts). */
-  private building: { caps: PostingBuilder; kws: PostingBuilder } | undefined;
   private live = 0;
+  private snapshotRecords = 0;
   private tombstones = 0;
   private assigned = 0; // last seq handed out (applied in memory)
   private durable = 0; // last seq on disk (or applied, for memory-only)
@@ -87,13 +87,15 @@ export class ZoneStore {
     if (!opts.zone) throw new StewardError('BAD_CONFIG', 'a zone store needs a zone name');
     const store = new ZoneStore(opts);
     if (opts.dir) {
-      store.building = { caps: new PostingBuilder(), kws: new PostingBuilder() };
       let meta = false;
       let tokensUsable = false;
-      const onItem = (item: SnapshotMeta | SnapshotRecord) => {
+      const slotOf: number[] = []; // a snapshot record's ordinal -> its slot here
+      const onItem = (item: SnapshotItem) => {
+        if ('ordinals' in item) return tokensUsable ? store.indexes[item.index].load(item.token, item.ordinals, slotOf) : undefined;
         if ('seq' in item) {
           if (!meta) throw new StewardError('STORE_CORRUPT', `snapshot in ${opts.dir} does not start with its header item`);
-          return store.applySnapshotRecord(item, tokensUsable);
+          store.snapshotRecords = slotOf.push(store.applySnapshotRecord(item, tokensUsable));
+          return;
         }
         meta = true;
         store.codec.namespace ??= item.namespace;
@@ -106,12 +108,8 @@ export class ZoneStore {
         fsync: opts.fsync ?? true,
         onSnapshotItem: (item) => onItem(binary.decode(item)),
         onLegacySnapshotItem: (item) => onItem(legacy.decode(item as LegacySnapshotLine)),
-        onEntry: (e) => {
-          store.loaded(); // the snapshot is in: log entries change the indexes one by one
-          store.apply(e);
-        },
+        onEntry: (e) => store.apply(e),
       });
-      store.loaded();
       store.assigned = Math.max(store.assigned, store.log.lastSeq);
       store.durable = store.assigned;
       store.maybeCompact();
@@ -130,7 +128,8 @@ export class ZoneStore {
   }
 
   /** Counters for metrics and tests. */
-  get stats(): Record<'live' | 'tombstones' | 'flushes' | 'logEntries' | 'snapshotSeq' | 'snapshotItems' | 'recordBytes' | 'arenaBytes', number> {
+  /** `snapshotRecords`: names in the newest snapshot (its items also hold the index lists). */
+  get stats(): Record<'live' | 'tombstones' | 'flushes' | 'logEntries' | 'snapshotSeq' | 'snapshotRecords' | 'recordBytes' | 'arenaBytes', number> {
     const log = this.log;
     return {
       live: this.live,
@@ -138,7 +137,7 @@ export class ZoneStore {
       flushes: log?.flushes ?? 0,
       logEntries: log?.entriesSinceSnapshot ?? 0,
       snapshotSeq: log?.snapshotSeq ?? 0,
-      snapshotItems: log?.snapshotItems ?? 0,
+      snapshotRecords: this.snapshotRecords,
       recordBytes: this.slots.bytes.live,
       arenaBytes: this.slots.bytes.slabs,
     };
@@ -209,7 +208,9 @@ export class ZoneStore {
   /** Writes a snapshot and drops the log it covers (no-op for a memory store). */
   async compact(): Promise<void> {
     if (!this.log) return;
-    await this.log.snapshot(this.snapshotItems());
+    const written = { records: 0 };
+    await this.log.snapshot(this.snapshotItems(written));
+    this.snapshotRecords = written.records;
   }
 
   async close(): Promise<void> {
@@ -279,26 +280,12 @@ export class ZoneStore {
     this.settle(slot, entry.seq, r ? visibilityState(r) : TOMBSTONE, r ? Number(r.trust) || 0 : 0);
   }
 
-  /** Hands the lists built from the snapshot to the indexes (once the snapshot is read). */
-  private loaded(): void {
-    if (!this.building) return;
-    this.building.caps.into(this.capabilities);
-    this.building.kws.into(this.keywords);
-    this.building = undefined;
-  }
-
-  private applySnapshotRecord(r: SnapshotRecord, tokensUsable: boolean): void {
+  /** Returns the record's slot. Tokens come with it (older JSON files) or later as lists. */
+  private applySnapshotRecord(r: SnapshotRecord, tokensUsable: boolean): number {
     const slot = this.slots.slotFor(r.name);
-    if (this.slots.seqs[slot]! >= r.seq) return;
+    if (this.slots.seqs[slot]! >= r.seq) return slot;
     const put = r.op === 'put';
-    const fresh = this.slots.states[slot] === FREE && this.slots.seqs[slot] === 0;
-    if (!fresh) this.loaded(); // reindexing a name seen before reads the indexes: they must be whole
-    if (fresh && put && tokensUsable && this.building) {
-      this.building.caps.addAll(r.caps, r.capIds, slot, this.capabilities);
-      this.building.kws.addAll(r.kws, r.kwIds, slot, this.keywords);
-    } else {
-      this.reindexAt(slot, put && tokensUsable ? r.caps : undefined, put && tokensUsable ? r.kws : undefined);
-    }
+    this.reindexAt(slot, put && tokensUsable ? r.caps : undefined, put && tokensUsable ? r.kws : undefined);
     const bytes = typeof r.bytes === 'string' ? this.slots.setBase64(slot, r.bytes) : this.slots.setBytes(slot, r.bytes);
     this.codec.setHeader(bytes, r.header);
     if (put && !tokensUsable) {
@@ -306,6 +293,7 @@ export class ZoneStore {
       this.reindexAt(slot, capabilityTokens(f), keywordTokens(f));
     }
     this.settle(slot, r.seq, put ? r.state : TOMBSTONE, r.trust);
+    return slot;
   }
 
   /** Moves the slot's index entries from its current record's tokens to these (none: a delete). */
@@ -345,39 +333,60 @@ export class ZoneStore {
     for (const t of keep) index.add(t, slot);
   }
 
-  private async *snapshotItems(): AsyncGenerator<Uint8Array> {
+  private async *snapshotItems(written: { records: number }): AsyncGenerator<Uint8Array> {
     const { slots } = this;
-    // Tokens more than one agent has are numbered in the file; the rest are written inline.
-    const shared = (t: string) => this.capabilities.count(t) > 1 || this.keywords.count(t) > 1;
-    const out = new SnapshotEncoder((i) => this.codec.headerAt(i), shared);
+    const out = new SnapshotEncoder((i) => this.codec.headerAt(i));
     yield out.meta({ namespace: this.codec.namespace, tokens: TOKEN_RULES });
     // Names created after this point were put after the snapshot's seq: the log has them.
     // (Chasing them would never finish while a bulk load runs.)
     const end = slots.count;
+    const ordinals = new Uint32Array(end).fill(NO_ORDINAL);
+    let next = 0;
     for (let slot = 0; slot < end; slot++) {
       if (slot % 1000 === 999) await tick(); // let requests through while a big zone is written
       const state = slots.states[slot]!;
       if (state === FREE) continue;
       const bytes = slots.bytesAt(slot);
       const header = this.codec.headerOf(bytes);
-      if (state === TOMBSTONE) {
-        yield out.delete(slots.seqs[slot]!, slots.nameAt(slot), header, bytes);
-      } else {
-        const f = this.codec.fields(bytes);
-        yield out.put(slots.seqs[slot]!, slots.nameAt(slot), header, bytes, state, slots.trusts[slot]!, capabilityTokens(f), keywordTokens(f));
+      ordinals[slot] = next++;
+      yield state === TOMBSTONE
+        ? out.delete(slots.seqs[slot]!, slots.nameAt(slot), header, bytes)
+        : out.put(slots.seqs[slot]!, slots.nameAt(slot), header, bytes, state, slots.trusts[slot]!);
+    }
+    written.records = next;
+    // The lists as they are now, which may be newer than some records above. That is safe:
+    // every change since a record was written is in the log and is replayed over it (each
+    // replayed change moves the record's tokens from its previous version's to its own),
+    // once the changes the lists include are durable — waited for below, before the file
+    // can be used.
+    for (const [name, index] of [['capabilities', this.capabilities], ['keywords', this.keywords]] as const) {
+      let scratch = new Uint32Array(1024);
+      let tokens = 0;
+      for (const [token, list] of index.lists()) {
+        if (++tokens % 1000 === 0) await tick();
+        if (scratch.length < list.length) scratch = new Uint32Array(list.length * 2);
+        let n = 0;
+        for (let i = 0; i < list.length; i++) {
+          const o = list[i]! < end ? ordinals[list[i]!]! : NO_ORDINAL;
+          if (o !== NO_ORDINAL) scratch[n++] = o;
+        }
+        if (n > 0) yield out.postings(name, token, scratch, n);
       }
     }
+    await this.log?.durable();
   }
 
   private maybeCompact(): void {
     const log = this.log;
     if (!log || log.snapshotRunning || this.closed || this.failed) return;
     const logged = log.entriesSinceSnapshot;
-    if (logged >= this.compactAfter && logged >= this.compactRatio * log.snapshotItems) {
+    if (logged >= this.compactAfter && logged >= this.compactRatio * this.snapshotRecords) {
       this.compact().catch((err) => process.emitWarning(`zone store snapshot failed: ${(err as Error).message}`));
     }
   }
 }
+
+const NO_ORDINAL = 0xffffffff;
 
 function visibilityState(record: Pick<AgentRecord, 'visibility'>): number {
   return record.visibility === 'public' ? PUBLIC : record.visibility === 'internal' ? INTERNAL : OTHER;

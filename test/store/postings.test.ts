@@ -1,8 +1,8 @@
-// Posting lists: the token index kept per zone, and the builder a snapshot load fills by
-// token number. Whatever way a list was built, the index must read the same sorted slots.
+// Posting lists: the token index kept per zone, and the lists a snapshot writes and loads.
+// However a list was made, the index must read the same sorted slots.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PostingBuilder, TokenIndex } from '../../src/store/postings.js';
+import { TokenIndex } from '../../src/store/postings.js';
 
 const list = (index: TokenIndex, token: string) => [...index.slots(token)];
 
@@ -20,28 +20,32 @@ test('add and delete keep each list sorted and free of repeats', () => {
   assert.is(index.tokens, 0);
 });
 
-test('a built list equals one made by adds, and merges with what the index already holds', () => {
-  const built = new TokenIndex();
+test('a list loaded from a snapshot maps record numbers to slots and reads like one built by adds', () => {
+  const loaded = new TokenIndex();
   const added = new TokenIndex();
-  const builder = new PostingBuilder();
-  const tokens = ['common', 'rare', 'mid'];
-  for (let slot = 0; slot < 1000; slot++) {
-    const mine = tokens.filter((_, id) => slot % (id * 7 + 1) === 0);
-    const ids = mine.map((t) => tokens.indexOf(t));
-    // every 10th slot's 'mid' comes inline (-1): written when only one agent had it
-    const inline = ids.map((id, i) => (mine[i] === 'mid' && slot % 10 === 0 ? -1 : id));
-    builder.addAll(mine, inline, slot, built);
-    for (const t of mine) added.add(t, slot);
-  }
-  builder.into(built);
-  for (const t of tokens) assert.equal(list(built, t), list(added, t), t);
-  assert.is(built.count('common'), 1000);
-  // The builder starts empty again, and a one-slot list stays a bare number.
-  builder.add(0, 'solo', 4);
-  builder.into(built);
-  assert.equal(list(built, 'solo'), [4]);
-  built.delete('solo', 4);
-  assert.is(built.count('solo'), 0);
+  const slotOf = Array.from({ length: 100 }, (_, i) => i * 3);
+  loaded.load('t', Uint32Array.from([0, 5, 7, 99]), slotOf);
+  for (const s of [0, 15, 21, 297]) added.add('t', s);
+  assert.equal(list(loaded, 't'), list(added, 't'));
+  loaded.add('t', 16);
+  loaded.delete('t', 21);
+  assert.equal(list(loaded, 't'), [0, 15, 16, 297]);
+  // one slot stays a bare number; a token already present is merged, not replaced
+  loaded.load('solo', Uint32Array.from([4]), slotOf);
+  assert.equal(list(loaded, 'solo'), [12]);
+  loaded.load('t', Uint32Array.from([1, 2]), slotOf);
+  assert.equal(list(loaded, 't'), [0, 3, 6, 15, 16, 297]);
+  // out of order after mapping: still a sorted list
+  loaded.load('rev', Uint32Array.from([0, 1, 2]), [9, 4, 1]);
+  assert.equal(list(loaded, 'rev'), [1, 4, 9]);
+  assert.throws(() => loaded.load('bad', Uint32Array.from([500]), slotOf), /record 500/);
+});
+
+test('lists() yields every token with its sorted slots', () => {
+  const index = new TokenIndex();
+  index.add('a', 3);
+  for (const s of [9, 2, 5]) index.add('b', s);
+  assert.equal([...index.lists()].map(([t, l]) => [t, [...l]]), [['a', [3]], ['b', [2, 5, 9]]]);
 });
 
 test.run();

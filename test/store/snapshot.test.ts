@@ -76,33 +76,75 @@ test('a binary snapshot reopens to the same records, tombstones and indexes', as
     assert.is(got.once.length, 1);
     assert.is(again.get('agent-5'), undefined);
     assert.is(again.get('agent-9')!.visibility, 'internal');
-    assert.is(again.stats.snapshotItems, 402);
+    assert.is(again.stats.snapshotRecords, 401, '400 agents (one a tombstone) and the whole-JSON record');
     await again.close();
   } finally {
     await cleanup();
   }
 });
 
-test('common strings are written once: headers and shared tokens are numbered, one-off tokens inline', async () => {
+test('common strings are written once: each JWS header, and each token as one posting list', async () => {
   const { dir, cleanup } = await tempDir();
   try {
     await snapshotted(dir, 60);
     const text = (await readFile(await snapFile(dir))).toString('latin1');
     const count = (s: string) => text.split(s).length - 1;
-    // A token is written as u32 marker, u16 length, text: NEW (numbered) or ONCE (inline).
-    const NEW = '\xff\xff\xff\xff';
-    const ONCE = '\xfe\xff\xff\xff'; // 0xfffffffe, little-endian
-    assert.is(count(`${NEW}\x05\x00cap_3`), 1, 'a capability many agents have is written out once');
-    assert.is(count(`\x05\x00cap_3`), 1);
-    assert.is(count(`${ONCE}\x07\x00only_17`), 1, "one agent's own token is inline, not numbered");
+    // POSTINGS item: kind 3, index (0 capabilities, 1 keywords), u16 length, token
+    assert.is(count('\x03\x00\x05\x00cap_3'), 1, 'a capability many agents have: one list');
+    assert.is(count('\x05\x00cap_3'), 1, 'and nowhere else as a token');
+    assert.is(count('\x03\x00\x07\x00only_17'), 1);
     const decoder = new SnapshotDecoder();
     const headers = new Set<string | undefined>();
+    const lists = new Map<string, number[]>();
     await readFrames(await snapFile(dir), (item) => {
       const r = decoder.decode(item);
       if ('seq' in r) headers.add(r.header);
+      if ('ordinals' in r) lists.set(`${r.index}:${r.token}`, [...r.ordinals]);
     });
     assert.is(headers.size, 4, '3 publishers and one record without a header');
     for (const h of headers) if (h) assert.is(count(h), 1, 'each JWS header is in the file once');
+    const cap3 = lists.get('capabilities:cap_3')!;
+    assert.is(cap3.length, 9, 'agents 3, 10, ... 59');
+    assert.equal(cap3, [...cap3].sort((a, b) => a - b));
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a snapshot taken while publishes and unpublishes go on reopens to the state after them', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const store = await ZoneStore.open({ zone: ZONE, dir, fsync: false });
+    const pub = newPublisher();
+    const put = (i: number, round: number) =>
+      store.put(makeRecord(`busy-${i}`, { pub, version: `1.0.${round}`, capabilities: [`cap_${(i + round) % 5}`, `round_${round}`], tags: [`t${round % 3}`] }));
+    await Promise.all(Array.from({ length: 4000 }, (_, i) => put(i, 0)));
+    const snapshot = store.compact();
+    // While the snapshot is written (it yields every 1000 names): move tokens around,
+    // delete, bring back, add names it will not see.
+    let round = 1;
+    const changes: Promise<unknown>[] = [];
+    for (let done = false; !done; round++) {
+      snapshot.then(() => (done = true));
+      for (let k = 0; k < 50; k++) {
+        const i = (round * 131 + k * 17) % 4000;
+        changes.push(k % 10 === 3 ? store.remove(`busy-${i}`) : put(i, round));
+      }
+      changes.push(put(4000 + round, round));
+      await new Promise((r) => setImmediate(r));
+    }
+    await snapshot;
+    await Promise.all(changes);
+    assert.ok(round > 3, `only ${round} rounds of changes ran during the snapshot`);
+    const queries = ['cap_0', 'cap_3', 'round_0', 'round_2', `round_${round - 2}`, 't1', 'busy cap_4'];
+    const expected = { changes: plain(store.changesSince(0, 10_000)), found: queries.map((q) => discoverLocal(store, { q, sort: 'name', limit: 5000 })) };
+    assert.ok(expected.found.every((f) => f.length > 0));
+    await store.close();
+    const again = await ZoneStore.open({ zone: ZONE, dir });
+    assert.ok(again.stats.snapshotSeq > 0 && again.stats.logEntries > 0, 'both the snapshot and the log were read');
+    assert.equal(plain(again.changesSince(0, 10_000)), expected.changes);
+    assert.equal(queries.map((q) => discoverLocal(again, { q, sort: 'name', limit: 5000 })), expected.found);
+    await again.close();
   } finally {
     await cleanup();
   }
