@@ -216,7 +216,11 @@ test('the append log on its own: binary snapshot items and later entries replay 
   try {
     type E = { seq: number; v: string };
     const log = await AppendLog.open<E>({ dir, onSnapshotItem() {}, onEntry() {} });
-    for (let seq = 1; seq <= 5; seq++) await log.append({ seq, v: `e${seq}` });
+    // durable(): resolves only once every append made before it is on disk
+    const settled: number[] = [];
+    for (let seq = 1; seq <= 5; seq++) void log.append({ seq, v: `e${seq}` }).then(() => settled.push(seq));
+    await log.durable();
+    assert.equal(settled, [1, 2, 3, 4, 5]);
     const big = Buffer.alloc(3 << 20, 7); // an item larger than a block
     await log.snapshot([Buffer.from('s1'), big, Buffer.alloc(0), Buffer.from('s2')]);
     await log.append({ seq: 6, v: 'e6' });
