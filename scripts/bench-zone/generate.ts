@@ -10,6 +10,8 @@ const BOOT = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
   .then((m) => m.register())
   .then(() => import(${JSON.stringify(new URL('./generate-worker.ts', import.meta.url).href)}));`;
 
+const STALL_MS = 60_000;
+
 export interface Generated { files: string[]; updates: string[]; seconds: number | null; workers: number; reused: boolean; mb: number }
 
 export async function generate(workDir: string, agents: number, reuse: boolean): Promise<Generated> {
@@ -26,9 +28,28 @@ export async function generate(workDir: string, agents: number, reuse: boolean):
       eval: true,
       workerData: { start: w * per, end: Math.min(agents, (w + 1) * per), out, updates: updates[w] },
     });
-    worker.on('message', (m: { finished?: boolean }) => m.finished && resolve());
-    worker.on('error', reject);
-    worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`generator ${w} exited with ${code}`))));
+    // A worker reports every ~4 MB written; one that goes quiet has hung (seen once, in
+    // tsx's loader): stop it and say so rather than wait for ever.
+    let done = 0;
+    let heard = performance.now();
+    const watchdog = setInterval(() => {
+      if (performance.now() - heard < STALL_MS) return;
+      clearInterval(watchdog);
+      void worker.terminate();
+      reject(new Error(`generator ${w} made no progress for ${STALL_MS / 1000} s (after ${done} records); run again`));
+    }, 5_000);
+    const finish = (err?: Error) => {
+      clearInterval(watchdog);
+      if (err) reject(err);
+      else resolve();
+    };
+    worker.on('message', (m: { done?: number; finished?: boolean }) => {
+      heard = performance.now();
+      done = m.done ?? done;
+      if (m.finished) finish();
+    });
+    worker.on('error', finish);
+    worker.on('exit', (code) => finish(code === 0 ? undefined : new Error(`generator ${w} exited with ${code}`)));
   })));
   writeFileSync(marker, new Date().toISOString());
   return { files, updates, seconds: seconds(started), workers, reused: false, mb: mb() };
