@@ -16,7 +16,7 @@
 // `path` of a cache or stale answer is the path of the walk that learnt it.
 import { LRUCache } from 'lru-cache';
 import { StewardError } from '../errors/index.js';
-import type { Metrics } from '../metrics/index.js';
+import type { CounterChild, Metrics } from '../metrics/index.js';
 import { isWithin, normalizeName } from '../names/index.js';
 import type { RegionEndpoint } from '../records/types.js';
 import { answerAuthoritatively } from './authoritative.js';
@@ -110,8 +110,11 @@ export function createResolver(deps: ResolverDeps): Resolver {
   const withTrace = (answer: ResolveAnswer, steps: TraceStep[], opts: ResolveOptions): ResolveResult =>
     opts.trace ? { ...answer, trace: [...steps] } : answer;
 
+  /** Hit counters by entry kind, looked up once (this runs for every cache hit). */
+  const hits: Partial<Record<AnswerEntry['kind'], CounterChild>> = {};
+
   function fromCache(e: AnswerEntry, t: number): ResolveAnswer {
-    metrics?.cacheHits.inc({ kind: e.kind });
+    if (metrics) (hits[e.kind] ??= metrics.cacheHits.child({ kind: e.kind })).inc();
     return { ...e.value, ttl: remainingTtl(e, t), source: 'cache', path: e.path };
   }
 

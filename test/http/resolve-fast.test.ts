@@ -122,14 +122,31 @@ t('query decoding as hono does it: first value wins, + and %XX decoded', async (
   }
 });
 
-t('queries are counted in steward_query_duration_seconds', async ({ vibe }) => {
-  const count = async () => {
+t('queries are counted in steward_query_duration_seconds (both paths), cache hits in steward_cache_hits_total', async ({ vibe }) => {
+  const scrape = async () => {
     const text = await (await fetch(`${vibe.url}/metrics`)).text();
-    return Number(/^steward_query_duration_seconds_count\{endpoint="resolve",status="NOERROR"\} (\d+)/m.exec(text)?.[1] ?? 0);
+    const num = (re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
+    const series = (status: string) => ({
+      count: num(new RegExp(`^steward_query_duration_seconds_count\\{endpoint="resolve",status="${status}"\\} (\\S+)`, 'm')),
+      inf: num(new RegExp(`^steward_query_duration_seconds_bucket\\{le="\\+Inf",endpoint="resolve",status="${status}"\\} (\\S+)`, 'm')),
+      sum: num(new RegExp(`^steward_query_duration_seconds_sum\\{endpoint="resolve",status="${status}"\\} (\\S+)`, 'm')),
+    });
+    return { noerror: series('NOERROR'), nx: series('NXDOMAIN'), hits: num(/^steward_cache_hits_total\{kind="answer"\} (\S+)/m) };
   };
-  const before = await count();
+  const cached = '/v1/resolve?name=claude-architect.anthropic.org';
+  await raw(vibe.url, cached);
+  const before = await scrape();
   for (let i = 0; i < 5; i++) await raw(vibe.url, '/v1/resolve?name=vibe-agency-coder');
-  assert.is(await count(), before + 5);
+  for (let i = 0; i < 3; i++) await raw(vibe.url, cached);
+  for (let i = 0; i < 2; i++) await raw(vibe.url, '/v1/resolve?name=nobody');
+  for (let i = 0; i < 4; i++) await viaHono(vibe, '/v1/resolve?name=vibe-agency-coder');
+  await viaHono(vibe, cached);
+  const after = await scrape();
+  assert.is(after.noerror.count, before.noerror.count + 5 + 3 + 4 + 1);
+  assert.is(after.nx.count, before.nx.count + 2);
+  assert.is(after.hits, before.hits + 3 + 1);
+  for (const s of [after.noerror, after.nx]) assert.is(s.inf, s.count, 'the +Inf bucket holds every observation');
+  assert.ok(after.noerror.sum > before.noerror.sum);
 });
 
 t('the fast path takes only what hono would see unchanged; the rest reaches hono', async ({ vibe }) => {
