@@ -33,15 +33,26 @@ function send(ctx: NodeContext, res: ServerResponse, r: Reply) {
 }
 
 export function fastResolve(ctx: NodeContext): FastPath {
+  // Clients send the same Host and target over and over: the last of each that passed
+  // the checks is remembered (a string comparison instead of a regex).
+  let plainHost = '';
+  let plainTarget = '';
   return (req, res) => {
     const target = req.url;
     if (req.method !== 'GET' || !target || !target.startsWith(PATH)) return false;
     if (target.length !== PATH.length && target.charCodeAt(PATH.length) !== 63 /* ? */) return false;
     const host = req.headers.host;
-    if (!host || !PLAIN_HOST.test(host) || !PLAIN_TARGET.test(target)) return false;
-    if (target.includes('/.') && DOT_SEGMENT.test(target)) return false;
-    // The URL hono would build for this request, to read the parameters from.
-    const reply = resolveReply(ctx, { url: `http://${host}${target}`, fromResolver: !!req.headers[RESOLVER_HEADER] });
+    if (!host) return false;
+    if (host !== plainHost) {
+      if (!PLAIN_HOST.test(host)) return false;
+      plainHost = host;
+    }
+    if (target !== plainTarget) {
+      if (!PLAIN_TARGET.test(target) || (target.includes('/.') && DOT_SEGMENT.test(target))) return false;
+      plainTarget = target;
+    }
+    // (only the query is read: the target stands for the URL hono would build from it)
+    const reply = resolveReply(ctx, { url: target, fromResolver: !!req.headers[RESOLVER_HEADER] });
     if (reply instanceof Promise) reply.then((r) => send(ctx, res, r));
     else send(ctx, res, reply);
     return true;

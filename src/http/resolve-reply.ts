@@ -25,19 +25,56 @@ export interface Reply {
 }
 
 export interface ResolveRequest {
-  /** The absolute URL hono sees for this request (`c.req.url`); parameters are read from it below. */
+  /**
+   * The URL hono sees for this request (`c.req.url`), or just the request target: only the
+   * query, after the first `?`, is read.
+   */
   url: string;
   /** True when another registry's resolver is asking (it sent RESOLVER_HEADER). */
   fromResolver: boolean;
 }
 
+interface Params {
+  name?: string;
+  rd?: string;
+  trace?: string;
+}
+
+const ENCODED = /[%+#]/;
+
 /**
- * One query parameter, decoded by the function behind hono's `c.req.query(key)` (first
- * value wins, `+` and %XX decoded), on the same URL string: both paths read the same
- * values. Looked up by key, as hono does: building a record of every parameter costs
- * more than the rest of a cache hit's logic.
+ * The three parameters as hono's `c.req.query(key)` reads them: first value wins, `+` and
+ * %XX decoded. A query with nothing to decode (the usual one) is read here in one pass;
+ * any other goes to hono's own function, once per key, so both paths read the same values
+ * (test/http/resolve-params.test.ts compares them on many queries).
  */
-const param = (url: string, key: string) => getQueryParam(url, key) as string | undefined;
+export function resolveParams(url: string): Params {
+  if (ENCODED.test(url)) {
+    return { name: getQueryParam(url, 'name'), rd: getQueryParam(url, 'rd'), trace: getQueryParam(url, 'trace') } as Params;
+  }
+  const p: Params = {};
+  const q = url.indexOf('?');
+  if (q === -1) return p;
+  let start = q + 1;
+  let eq = -1;
+  for (let i = start; i <= url.length; i++) {
+    const c = i === url.length ? 38 : url.charCodeAt(i);
+    if (c === 61 /* = */) {
+      if (eq === -1) eq = i;
+      continue;
+    }
+    if (c !== 38 /* & */) continue;
+    const keyEnd = eq === -1 ? i : eq;
+    const value = eq === -1 ? '' : url.slice(eq + 1, i);
+    const len = keyEnd - start;
+    if (len === 4 && p.name === undefined && url.startsWith('name', start)) p.name = value;
+    else if (len === 2 && p.rd === undefined && url.startsWith('rd', start)) p.rd = value;
+    else if (len === 5 && p.trace === undefined && url.startsWith('trace', start)) p.trace = value;
+    start = i + 1;
+    eq = -1;
+  }
+  return p;
+}
 
 /** What each node keeps for its answers: the kept bytes, and objects made once, not per query. */
 interface NodeState {
@@ -45,6 +82,8 @@ interface NodeState {
   names: { rootDomain: string; localZone: string };
   /** The latency series of each answer status, looked up once. */
   latency: Map<string, Observer>;
+  /** The query asked last. */
+  last?: Query;
 }
 const states = new WeakMap<NodeContext, NodeState>();
 
@@ -70,6 +109,22 @@ function failure(ctx: NodeContext, err: unknown): Reply {
   return { status, type: PROBLEM_TYPE, body };
 }
 
+/** A query read and checked: the name qualified, the flags turned into what they select. */
+interface Query {
+  url: string;
+  fqid: string;
+  authoritative: boolean;
+  opts: typeof TRACE | typeof NO_TRACE;
+}
+
+function readQuery(url: string, names: NodeState['names']): Query {
+  const p = resolveParams(url);
+  if (p.name === undefined || p.name === '') throw new StewardError('BAD_REQUEST', 'query parameter name is required');
+  const rd = oneOfValue(p.rd, 'rd', FLAGS, '1');
+  const trace = oneOfValue(p.trace, 'trace', FLAGS, '0');
+  return { url, fqid: qualify(p.name, names), authoritative: rd === '0' || rd === 'false', opts: trace === '1' || trace === 'true' ? TRACE : NO_TRACE };
+}
+
 /**
  * Never rejects: failures become problem+json (unexpected ones are logged as bugs).
  * Synchronous when the answer is at hand (rd=0, our own zone, a fresh in-process cache
@@ -77,21 +132,17 @@ function failure(ctx: NodeContext, err: unknown): Reply {
  */
 export function resolveReply(ctx: NodeContext, req: ResolveRequest): Reply | Promise<Reply> {
   try {
-    const raw = param(req.url, 'name');
-    if (raw === undefined || raw === '') throw new StewardError('BAD_REQUEST', 'query parameter name is required');
-    const rd = oneOfValue(param(req.url, 'rd'), 'rd', FLAGS, '1');
-    const trace = oneOfValue(param(req.url, 'trace'), 'trace', FLAGS, '0');
     const s = state(ctx);
-    const fqid = qualify(raw, s.names);
+    // (a query is a pure function of its URL: the one asked last is not read again)
+    const q = req.url === s.last?.url ? s.last : (s.last = readQuery(req.url, s.names));
     const started = performance.now();
-    if (rd === '0' || rd === 'false') {
+    if (q.authoritative) {
       // Other registries' resolvers identify themselves; internal records stay inside their zone.
-      return finish(ctx, s, answerAuthoritatively(req.fromResolver ? ctx.publicView : ctx.view, fqid), started);
+      return finish(ctx, s, answerAuthoritatively(req.fromResolver ? ctx.publicView : ctx.view, q.fqid), started);
     }
-    const opts = trace === '1' || trace === 'true' ? TRACE : NO_TRACE;
-    const now = ctx.resolver.resolveNow(fqid, opts);
+    const now = ctx.resolver.resolveNow(q.fqid, q.opts);
     if (now) return finish(ctx, s, now, started);
-    return ctx.resolver.resolve(fqid, opts).then((body) => finish(ctx, s, body, started)).catch((err) => failure(ctx, err));
+    return ctx.resolver.resolve(q.fqid, q.opts).then((body) => finish(ctx, s, body, started)).catch((err) => failure(ctx, err));
   } catch (err) {
     return failure(ctx, err);
   }

@@ -80,7 +80,9 @@ export function namespaceOf(zone: string, rootDomain: string): string {
 
 /** True when `name` is `zone` itself or below it. */
 export function isWithin(name: string, zone: string): boolean {
-  return name === zone || name.endsWith(`.${zone}`);
+  // (no `.${zone}` string built: this runs several times per query on the hot path)
+  const dot = name.length - zone.length - 1;
+  return name === zone || (dot >= 0 && name.charCodeAt(dot) === 46 /* . */ && name.endsWith(zone));
 }
 
 /** Splits `a.b.c` into `a` and `b.c`. */

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { StewardError } from '../../src/errors/index.js';
-import { childLabel, normalizeLabel, normalizeName, qualify } from '../../src/names/index.js';
+import { childLabel, isWithin, normalizeLabel, normalizeName, qualify } from '../../src/names/index.js';
 
 const R = 'steward-registry.org';
 const opts = { rootDomain: R, localZone: `vibe-agency.com.${R}` };
@@ -59,6 +59,24 @@ test('agent names are single labels', () => {
 test('childLabel finds the label directly below a zone', () => {
   assert.is(childLabel(`x.vibe-agency.com.${R}`, `com.${R}`), 'vibe-agency');
   assert.is(childLabel(`com.${R}`, `com.${R}`), undefined);
+});
+
+test('isWithin: the zone itself or a name below it, on a label boundary', () => {
+  const cases: [string, string, boolean][] = [
+    [R, R, true],
+    [`com.${R}`, R, true],
+    [`a.b.com.${R}`, `com.${R}`, true],
+    [`xcom.${R}`, `com.${R}`, false],
+    [`com.${R}`, `a.com.${R}`, false],
+    ['org', R, false],
+    [`.${R}`, R, true],
+    ['a.', '', true],
+    ['a', '', false],
+  ];
+  for (const [name, zone, within] of cases) {
+    assert.is(isWithin(name, zone), within, `${name} in ${zone}`);
+    assert.is(isWithin(name, zone), name === zone || name.endsWith(`.${zone}`), `${name} in ${zone}: as before`);
+  }
 });
 
 test.run();
