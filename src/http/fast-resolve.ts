@@ -33,10 +33,9 @@ function send(ctx: NodeContext, res: ServerResponse, r: Reply) {
 }
 
 export function fastResolve(ctx: NodeContext): FastPath {
-  // Clients send the same Host and target over and over: the last of each that passed
-  // the checks is remembered (a string comparison instead of a regex).
+  // Every client of a node sends the same Host: the last one that passed the check is
+  // remembered (a string comparison instead of a regex).
   let plainHost = '';
-  let plainTarget = '';
   return (req, res) => {
     const target = req.url;
     if (req.method !== 'GET' || !target || !target.startsWith(PATH)) return false;
@@ -47,10 +46,7 @@ export function fastResolve(ctx: NodeContext): FastPath {
       if (!PLAIN_HOST.test(host)) return false;
       plainHost = host;
     }
-    if (target !== plainTarget) {
-      if (!PLAIN_TARGET.test(target) || (target.includes('/.') && DOT_SEGMENT.test(target))) return false;
-      plainTarget = target;
-    }
+    if (!PLAIN_TARGET.test(target) || (target.includes('/.') && DOT_SEGMENT.test(target))) return false;
     // (only the query is read: the target stands for the URL hono would build from it)
     const reply = resolveReply(ctx, { url: target, fromResolver: !!req.headers[RESOLVER_HEADER] });
     if (reply instanceof Promise) reply.then((r) => send(ctx, res, r));

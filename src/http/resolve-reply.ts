@@ -82,8 +82,6 @@ interface NodeState {
   names: { rootDomain: string; localZone: string };
   /** The latency series of each answer status, looked up once. */
   latency: Map<string, Observer>;
-  /** The query asked last. */
-  last?: Query;
 }
 const states = new WeakMap<NodeContext, NodeState>();
 
@@ -111,7 +109,6 @@ function failure(ctx: NodeContext, err: unknown): Reply {
 
 /** A query read and checked: the name qualified, the flags turned into what they select. */
 interface Query {
-  url: string;
   fqid: string;
   authoritative: boolean;
   opts: typeof TRACE | typeof NO_TRACE;
@@ -122,7 +119,7 @@ function readQuery(url: string, names: NodeState['names']): Query {
   if (p.name === undefined || p.name === '') throw new StewardError('BAD_REQUEST', 'query parameter name is required');
   const rd = oneOfValue(p.rd, 'rd', FLAGS, '1');
   const trace = oneOfValue(p.trace, 'trace', FLAGS, '0');
-  return { url, fqid: qualify(p.name, names), authoritative: rd === '0' || rd === 'false', opts: trace === '1' || trace === 'true' ? TRACE : NO_TRACE };
+  return { fqid: qualify(p.name, names), authoritative: rd === '0' || rd === 'false', opts: trace === '1' || trace === 'true' ? TRACE : NO_TRACE };
 }
 
 /**
@@ -133,8 +130,7 @@ function readQuery(url: string, names: NodeState['names']): Query {
 export function resolveReply(ctx: NodeContext, req: ResolveRequest): Reply | Promise<Reply> {
   try {
     const s = state(ctx);
-    // (a query is a pure function of its URL: the one asked last is not read again)
-    const q = req.url === s.last?.url ? s.last : (s.last = readQuery(req.url, s.names));
+    const q = readQuery(req.url, s.names);
     const started = performance.now();
     if (q.authoritative) {
       // Other registries' resolvers identify themselves; internal records stay inside their zone.

@@ -159,16 +159,11 @@ export function createResolver(deps: ResolverDeps): Resolver {
     return opts.trace ? withTrace(answer, [{ kind: 'cache', zone: e.value.zone, outcome: e.value.status, ttl: answer.ttl }], opts) : answer;
   }
 
-  // The hot path asks for the same name over and over: its cache key is made once.
-  let keyName = '';
-  let key = '';
-
   function resolveNow(input: string, opts: ResolveOptions = {}): ResolveResult | undefined {
     if (!cache.peek) return undefined;
     const name = checkName(input);
     const t = now();
-    if (name !== keyName) key = answerKey((keyName = name));
-    return local(name, opts) ?? fresh(name, usable(cache.peek(key), t), t, opts);
+    return local(name, opts) ?? fresh(name, usable(cache.peek(answerKey(name)), t), t, opts);
   }
 
   async function resolve(input: string, opts: ResolveOptions = {}): Promise<ResolveResult> {
