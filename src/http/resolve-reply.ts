@@ -82,13 +82,18 @@ interface NodeState {
   names: { rootDomain: string; localZone: string };
   /** The latency series of each answer status, looked up once. */
   latency: Map<string, Observer>;
+  /** Queries read before, by URL (bounded): popular names are asked again and again. */
+  queries: Map<string, Query>;
 }
+
+/** Distinct query URLs kept read; past it the oldest is dropped (a miss only costs a read). */
+const KEPT_QUERIES = 4096;
 const states = new WeakMap<NodeContext, NodeState>();
 
 function state(ctx: NodeContext): NodeState {
   let s = states.get(ctx);
   if (!s) {
-    s = { render: answerRenderer(), names: { rootDomain: ctx.config.rootDomain, localZone: ctx.config.zone }, latency: new Map() };
+    s = { render: answerRenderer(), names: { rootDomain: ctx.config.rootDomain, localZone: ctx.config.zone }, latency: new Map(), queries: new Map() };
     states.set(ctx, s);
   }
   return s;
@@ -114,6 +119,17 @@ interface Query {
   opts: typeof TRACE | typeof NO_TRACE;
 }
 
+/** The query of `url`: read once, then kept (a query is a pure function of its URL). */
+function query(s: NodeState, url: string): Query {
+  let q = s.queries.get(url);
+  if (!q) {
+    q = readQuery(url, s.names); // (a bad query throws here and is not kept)
+    if (s.queries.size >= KEPT_QUERIES) s.queries.delete(s.queries.keys().next().value!);
+    s.queries.set(url, q);
+  }
+  return q;
+}
+
 function readQuery(url: string, names: NodeState['names']): Query {
   const p = resolveParams(url);
   if (p.name === undefined || p.name === '') throw new StewardError('BAD_REQUEST', 'query parameter name is required');
@@ -130,7 +146,7 @@ function readQuery(url: string, names: NodeState['names']): Query {
 export function resolveReply(ctx: NodeContext, req: ResolveRequest): Reply | Promise<Reply> {
   try {
     const s = state(ctx);
-    const q = readQuery(req.url, s.names);
+    const q = query(s, req.url);
     const started = performance.now();
     if (q.authoritative) {
       // Other registries' resolvers identify themselves; internal records stay inside their zone.

@@ -183,4 +183,21 @@ t('the fast path takes only what hono would see unchanged; the rest reaches hono
   }
 });
 
+t('queries read before are kept per URL (bounded): more distinct URLs than kept, bad ones never kept, answers unchanged', async ({ vibe }) => {
+  const names = ['vibe-agency-coder', 'vibe-agency-orchestrator', 'nobody-here'];
+  const expected = new Map<string, string>();
+  for (const n of names) expected.set(n, (await viaHono(vibe, `/v1/resolve?name=${n}&rd=0`)).body);
+  // 5,000 distinct URLs (unknown parameters make each one new) push the first ones out.
+  for (let i = 0; i < 5000; i++) {
+    const n = names[i % 3]!;
+    const r = await viaHono(vibe, `/v1/resolve?name=${n}&rd=0&x=${i}`);
+    assert.is(r.body, expected.get(n), `query ${i}`);
+  }
+  for (const n of names) assert.is((await same(vibe, `/v1/resolve?name=${n}&rd=0&x=0`)).body, expected.get(n));
+  for (let i = 0; i < 2; i++) {
+    const bad = await same(vibe, '/v1/resolve?name=bad_name&rd=0');
+    assert.is(bad.status, 400, 'a bad query is refused every time, never kept');
+  }
+});
+
 t.run();
