@@ -84,7 +84,9 @@ export function closedLoop(url: string, o: { connections: number; seconds: numbe
   return o.useWrk ? wrkClosed(url, o.connections, o.seconds) : loadgen({ url, mode: 'closed', connections: o.connections, seconds: o.seconds });
 }
 
-/** Open-loop load at a constant arrival rate; latency from the intended send time. */
+/** Open-loop load at a constant arrival rate after a 2 s warm-up at that rate; latency from the intended send time. */
 export function fixedRate(url: string, o: { rate: number; seconds: number }): Promise<LoadResult> {
-  return loadgen({ url, mode: 'open', rate: o.rate, seconds: o.seconds, connections: 64 });
+  return loadgen({ url, mode: 'open', rate: o.rate, seconds: o.seconds, connections: 64, warmupSeconds: FIXED_RATE_WARMUP_S });
 }
+
+export const FIXED_RATE_WARMUP_S = 2;

@@ -22,6 +22,12 @@ export interface LoadSpec {
   connections?: number;
   /** open only: requests per second. */
   rate?: number;
+  /**
+   * open only: seconds at the same rate over the same sockets before the measured period,
+   * not counted (the generator's JIT and the sockets' first requests are not the server's
+   * steady state). Everything sent in it is answered before the clock starts.
+   */
+  warmupSeconds?: number;
   /** Status that counts as success (default 200). */
   expectStatus?: number;
 }
@@ -123,7 +129,11 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   let done = 0;
   let errors = 0;
   const conns: Conn[] = [];
+  let counting = true; // false during an open-loop warm-up
+  let phaseDone = 0;
   const record = (status: number, intended: number, sent: number) => {
+    phaseDone++;
+    if (!counting) return;
     const t = performance.now();
     if (done < lat.length) {
       lat[done] = t - intended;
@@ -168,7 +178,6 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     const total = Math.floor((rate * ms) / 1000);
     const free: Conn[] = await open(spec.connections ?? 64);
     const queue: number[] = []; // intended send times waiting for a socket
-    let issued = 0;
     // One completion handler per socket, set once: the generator allocates nothing per
     // request, so its own garbage collection does not show up as server latency.
     const dispatch = (c: Conn, intended: number) => {
@@ -185,28 +194,41 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
       };
       c.onFail = () => errors++; // a dead socket is not reused
     }
-    started = performance.now();
-    let lastTick = started;
-    await new Promise<void>((resolve) => {
-      const tick = () => {
-        const now = performance.now();
-        // How late this tick ran (it asked for 1 ms): time the generator itself was not
-        // running, which counts as latency of the requests due meanwhile.
-        if (lags.length < LAGS_MAX) lags.push(now - lastTick - 1);
-        lastTick = now;
-        const due = Math.min(total, Math.floor(((now - started) * rate) / 1000));
-        for (; issued < due; issued++) {
-          const intended = started + (issued * 1000) / rate;
-          const c = free.pop();
-          if (c) dispatch(c, intended);
-          else queue.push(intended);
-        }
-        // Ends when everything due is answered, or 2 s after the last send at the latest.
-        if (issued >= total && (done + errors >= total || now - started > ms + 2_000)) resolve();
-        else setTimeout(tick, 1);
-      };
-      tick();
-    });
+    const phase = (phaseMs: number) => {
+      const total = Math.floor((rate * phaseMs) / 1000);
+      let issued = 0;
+      phaseDone = 0;
+      const phaseErrors = errors;
+      started = performance.now();
+      let lastTick = started;
+      return new Promise<void>((resolve) => {
+        const tick = () => {
+          const now = performance.now();
+          // How late this tick ran (it asked for 1 ms): time the generator itself was not
+          // running, which counts as latency of the requests due meanwhile.
+          if (counting && lags.length < LAGS_MAX) lags.push(now - lastTick - 1);
+          lastTick = now;
+          const due = Math.min(total, Math.floor(((now - started) * rate) / 1000));
+          for (; issued < due; issued++) {
+            const intended = started + (issued * 1000) / rate;
+            const c = free.pop();
+            if (c) dispatch(c, intended);
+            else queue.push(intended);
+          }
+          // Ends when everything due is answered, or 2 s after the last send at the latest.
+          if (issued >= total && (phaseDone + errors - phaseErrors >= total || now - started > phaseMs + 2_000)) resolve();
+          else setTimeout(tick, 1);
+        };
+        tick();
+      });
+    };
+    if (spec.warmupSeconds) {
+      counting = false;
+      await phase(spec.warmupSeconds * 1000);
+      counting = true;
+      errors = 0;
+    }
+    await phase(ms);
   }
   const elapsed = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
