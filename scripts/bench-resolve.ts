@@ -9,8 +9,8 @@
 //    `rounds` times; medians, and the median of the per-round throughput ratios;
 // 3. fixed rate: open loop at `rate` q/s for `seconds` against our node (after 2 s at that
 //    rate, not counted: the generator's own warm-up), latency from the intended send time
-//    (loadgen.ts), plus a shorter run against the baseline as the
-//    floor of the generator and of Node's HTTP stack on this machine.
+//    (loadgen.ts), plus as long a run against the baseline: the floor of the generator and
+//    of Node's HTTP stack on this machine, exposed to the same stalls of a shared host.
 // Targets (issue #3): ratio >= 0.8; 10,000 q/s for 30 s with p99 < 10 ms.
 // The machine is shared: every comparison is made inside one run, interleaved.
 import { cpus, loadavg } from 'node:os';
@@ -112,9 +112,9 @@ async function main() {
     }
     const ratio = round(median(ratios), 3);
 
-    log(`fixed rate: ${RATE} q/s for ${SECONDS} s (ours), then ${Math.min(SECONDS, 10)} s (baseline)`);
+    log(`fixed rate: ${RATE} q/s for ${SECONDS} s (ours), then ${SECONDS} s (baseline)`);
     const fixed = await measured(() => fixedRate(url, { rate: RATE, seconds: SECONDS }));
-    const fixedBase = await measured(() => fixedRate(base, { rate: RATE, seconds: Math.min(SECONDS, 10) }));
+    const fixedBase = await measured(() => fixedRate(base, { rate: RATE, seconds: SECONDS }));
     const achieved = fixed.rps;
     const meets = achieved >= RATE * 0.99 && fixed.latency_ms.p99 < 10 && fixed.errors === 0 && !fixed.unsent;
 
