@@ -14,6 +14,7 @@
 // Targets (issue #3): ratio >= 0.8; 10,000 q/s for 30 s with p99 < 10 ms.
 // The machine is shared: every comparison is made inside one run, interleaved.
 import { cpus, loadavg } from 'node:os';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { startFederation } from '../src/node/federation.js';
 import { loadZoneDir } from '../src/zonefile/index.js';
@@ -40,12 +41,34 @@ const WRK = argv.includes('--no-wrk') ? undefined : wrkVersion();
 const log = (msg: string) => process.stderr.write(`[bench-resolve] ${msg}\n`);
 const loads = () => loadavg().map((x) => round(x, 2));
 
-/** Server CPU (this process: every node and the baseline) per request, in µs. */
+/**
+ * Server CPU (this process: every node and the baseline) per request, in µs, and how long
+ * the server's event loop was held up (its own stalls: GC, long tasks, or the host taking
+ * the CPU away), to tell them from the generator's.
+ */
 async function measured(run: () => Promise<LoadResult>) {
   const cpu = process.cpuUsage();
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  let gcMs = 0;
+  let gcMaxMs = 0;
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gcMs += e.duration;
+      gcMaxMs = Math.max(gcMaxMs, e.duration);
+    }
+  });
+  gc.observe({ entryTypes: ['gc'] });
+  loop.enable();
   const r = await run();
+  loop.disable();
+  gc.disconnect();
   const used = process.cpuUsage(cpu);
-  return { ...r, server_cpu_us_per_req: round((used.user + used.system) / Math.max(1, r.requests), 1) };
+  return {
+    ...r,
+    server_cpu_us_per_req: round((used.user + used.system) / Math.max(1, r.requests), 1),
+    server_loop_delay_ms: { p99: round(loop.percentile(99) / 1e6, 1), max: round(loop.max / 1e6, 1) },
+    server_gc_ms: { total: Math.round(gcMs), max: round(gcMaxMs, 1) },
+  };
 }
 
 const summary = (runs: Awaited<ReturnType<typeof measured>>[]) => ({
