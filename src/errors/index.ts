@@ -30,6 +30,24 @@ export type ErrorCode =
   | 'USAGE'
   | 'LAME_ANSWER'
   | 'STORE_CORRUPT'
+  | 'STORAGE_FULL'
+  | 'RATE_LIMITED'
+  | 'QUOTA_EXCEEDED'
+  | 'WRONG_NAMESPACE'
+  | 'DATA_LOSS'
+  | 'SIGNATURE_MISSING'
+  | 'SIGNATURE_INVALID'
+  | 'CERT_INVALID'
+  | 'CLOCK_SKEW'
+  | 'REPLAY'
+  | 'NOT_PERMITTED'
+  | 'NAMESPACE_TAKEN'
+  | 'NAMESPACE_CONFUSABLE'
+  | 'REGISTER_FORBIDDEN'
+  | 'BAD_CSR'
+  | 'BAD_CERTIFICATE'
+  | 'NONCE_STORE_DOWN'
+  | 'UNAVAILABLE'
   | 'INTERNAL';
 
 const TITLES: Record<ErrorCode, string> = {
@@ -60,6 +78,24 @@ const TITLES: Record<ErrorCode, string> = {
   USAGE: 'Usage error',
   LAME_ANSWER: 'Upstream registry gave a malformed answer',
   STORE_CORRUPT: 'Store is corrupt',
+  STORAGE_FULL: 'Storage is full',
+  RATE_LIMITED: 'Too many requests',
+  QUOTA_EXCEEDED: 'Quota exceeded',
+  WRONG_NAMESPACE: 'Manifest names another namespace',
+  DATA_LOSS: 'Stored data would be lost',
+  SIGNATURE_MISSING: 'Request is not signed',
+  SIGNATURE_INVALID: 'Request signature does not verify',
+  CERT_INVALID: 'Certificate chain is not valid',
+  CLOCK_SKEW: 'Signature time is outside the allowed window',
+  REPLAY: 'Request was already seen',
+  NOT_PERMITTED: 'Sender may not do this',
+  NAMESPACE_TAKEN: 'Namespace is already registered',
+  NAMESPACE_CONFUSABLE: 'Namespace is confusable with an existing one',
+  REGISTER_FORBIDDEN: 'Registration is not allowed',
+  BAD_CSR: 'Malformed certificate signing request',
+  BAD_CERTIFICATE: 'Malformed certificate',
+  NONCE_STORE_DOWN: 'Replay protection is unavailable',
+  UNAVAILABLE: 'Service unavailable',
   INTERNAL: 'Internal error',
 };
 
@@ -70,6 +106,7 @@ const STATUS: Record<ErrorCode, number> = {
   KEY_MISMATCH: 409, VERSION_MISMATCH: 409, CONFUSABLE_NAME: 422, NAME_CONFLICT: 409, METHOD_NOT_ALLOWED: 405,
   UNAUTHORIZED: 401, FORBIDDEN: 403, LOOP_DETECTED: 502, TOO_MANY_REFERRALS: 502,
   SERVFAIL: 502, UPSTREAM_TIMEOUT: 504, BAD_CONFIG: 500, USAGE: 400, LAME_ANSWER: 502, STORE_CORRUPT: 500, INTERNAL: 500,
+  STORAGE_FULL: 507, RATE_LIMITED: 429, QUOTA_EXCEEDED: 429, WRONG_NAMESPACE: 422, DATA_LOSS: 500, SIGNATURE_MISSING: 401, SIGNATURE_INVALID: 401, CERT_INVALID: 401, CLOCK_SKEW: 401, REPLAY: 401, NOT_PERMITTED: 403, NAMESPACE_TAKEN: 409, NAMESPACE_CONFUSABLE: 422, REGISTER_FORBIDDEN: 403, BAD_CSR: 400, BAD_CERTIFICATE: 400, NONCE_STORE_DOWN: 503, UNAVAILABLE: 503,
 };
 
 export class StewardError extends Error {
