@@ -12,6 +12,7 @@ import { createMetrics } from '../metrics/index.js';
 import { createNodeResolver } from '../resolver/index.js';
 import type { ZoneView } from '../resolver/types.js';
 import { ZoneStore } from '../store/zone-store.js';
+import { Delegations } from '../topology/delegations.js';
 import type { ZoneConfig } from '../zonefile/index.js';
 import type { NodeContext } from './context.js';
 import { Publisher } from './publisher.js';
@@ -42,8 +43,7 @@ export interface RunningNode extends NodeHandle {
   server: Server;
 }
 
-function views(config: ZoneConfig, store: ZoneStore): { view: ZoneView; publicView: ZoneView } {
-  const delegations = new Map(config.delegations.map((d) => [d.zone, d]));
+function views(config: ZoneConfig, store: ZoneStore, delegations: Delegations): { view: ZoneView; publicView: ZoneView } {
   const base = {
     zone: config.zone,
     rootDomain: config.rootDomain,
@@ -68,9 +68,15 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
   const log = opts.log ?? pino({ level: 'silent' });
   const metrics = createMetrics();
   const store = await ZoneStore.open({ zone: config.zone, dir: opts.dataDir ? join(opts.dataDir, 'store') : undefined, fsync: opts.fsync ?? true });
+  const delegations = await Delegations.open({
+    zone: config.zone,
+    seed: config.delegations,
+    dir: opts.dataDir ? join(opts.dataDir, 'delegations') : undefined,
+    fsync: opts.fsync ?? true,
+  });
   const replicaId = `${config.region}:${config.zone}`;
-  const publisher = new Publisher(config, store, metrics, replicaId);
-  const { view, publicView } = views(config, store);
+  const publisher = new Publisher(config, store, metrics, replicaId, delegations);
+  const { view, publicView } = views(config, store, delegations);
   const resolver = createNodeResolver({
     view,
     metrics,
@@ -78,7 +84,7 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
     onBackgroundError: (err, name) => log.warn({ err, name }, 'background refresh failed'),
   });
   const discover = createDiscoverer({ config, local: (q, sort, limit) => discoverLocal(store, { q, sort, limit }) });
-  const ctx: NodeContext = { config, store, view, publicView, publisher, resolver, discover, metrics, startedAt: Date.now(), log };
+  const ctx: NodeContext = { config, store, delegations, view, publicView, publisher, resolver, discover, metrics, startedAt: Date.now(), log };
   if (opts.seed !== false) await publishSeedAgents(config, store, publisher, opts.dataDir, log);
   const app = createApp(ctx);
   return {
@@ -88,6 +94,7 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
     async close() {
       await resolver.close();
       await store.close();
+      await delegations.close();
     },
   };
 }
