@@ -15,6 +15,8 @@ export interface DelegationEntry extends Delegation {
   /** Hex serial of the certificate issued to the child (registered delegations). */
   serial?: string;
   not_after?: string;
+  /** SHA-256 of the child key's SPKI: registering again with the same key renews. */
+  key_fingerprint?: string;
   updated_at: string;
   reason?: string;
 }
