@@ -31,6 +31,8 @@ export class Publisher {
     private readonly store: ZoneStore,
     private readonly metrics: Metrics,
     private readonly replicaId: string,
+    /** The time a publish happens at (tests move it). */
+    private readonly clock: () => Date = () => new Date(),
   ) {
     this.verified = new Set(config.policy.verified);
     this.delegated = new Set(config.delegations.map((d) => childLabel(d.zone, config.zone)!));
@@ -79,6 +81,7 @@ export class Publisher {
       zone: config.zone,
       namespace: config.namespace,
       replicaId: this.replicaId,
+      now: this.clock(),
       current: (l) => store.get(l),
       unpublished: (l) => store.deleted(l),
       confusables: this.confusables,
