@@ -41,7 +41,7 @@ async function rateParallel(n: number, width: number, fn: (i: number) => Promise
 }
 
 const manifest = (name: string) => ({
-  name, version: '1.0.0', description: 'bench agent', capabilities: ['planning', 'code.review'],
+  name, namespace: 'bench', version: '1.0.0', description: 'bench agent', capabilities: ['planning', 'code.review'],
   endpoints: [{ url: `https://agents.example.com/${name}`, protocol: 'a2a', region: 'eu-west' }],
   tags: ['bench'], visibility: 'public',
 });

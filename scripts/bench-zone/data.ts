@@ -51,6 +51,7 @@ export function manifestFor(i: number, version = '1.0.0'): Manifest {
   for (let k = 0; k < Math.floor(rand(i, 3) * 3); k++) tags.add(TAGS[Math.floor(rand(i, 30 + k) * TAGS.length)]!);
   return {
     name,
+    namespace: NAMESPACE,
     version,
     description: `${words.join(' ')}.`,
     capabilities: [...caps],

@@ -19,6 +19,12 @@ export class Publisher {
   private readonly verified: Set<string>;
   /** Earliest publish seen per key (lower bound; see history()). */
   private readonly keySeen = new Map<string, string>();
+  /**
+   * When the key holding a name first published it, for names bumped since this node
+   * started (ms). One number per live name at most, dropped when the name goes; for any
+   * other name the hold began no later than its current version's published_at.
+   */
+  private readonly heldSince = new Map<string, number>();
 
   constructor(
     private readonly config: ZoneConfig,
@@ -26,6 +32,8 @@ export class Publisher {
     private readonly metrics: Metrics,
     private readonly replicaId: string,
     private readonly delegations: Delegations,
+    /** The time a publish happens at (tests move it). */
+    private readonly clock: () => Date = () => new Date(),
   ) {
     this.verified = new Set(config.policy.verified);
     for (const label of store.labels()) this.confusables.add(label);
@@ -33,7 +41,10 @@ export class Publisher {
     for (const label of delegations.labels()) this.confusables.add(label);
     store.onChange((e) => {
       if (e.op === 'put') this.confusables.add(e.record.name);
-      else if (!this.isDelegated(e.record.name)) this.confusables.remove(e.record.name);
+      else {
+        this.heldSince.delete(e.record.name);
+        if (!this.isDelegated(e.record.name)) this.confusables.remove(e.record.name);
+      }
     });
     delegations.onChange((zone, entry) => {
       const label = childLabel(zone, config.zone);
@@ -72,7 +83,8 @@ export class Publisher {
 
   async unpublish(label: string, jws: string): Promise<{ id: string; seq: number }> {
     return this.serial(label, async () => {
-      const { record } = await prepareUnpublish({ jws, zone: this.config.zone, label, current: (l) => this.store.get(l) });
+      const { zone, namespace } = this.config;
+      const { record } = await prepareUnpublish({ jws, zone, namespace, label, current: (l) => this.store.get(l) });
       const entry = await this.store.remove(label);
       return { id: record.id, seq: entry?.seq ?? this.store.serial };
     });
@@ -85,6 +97,7 @@ export class Publisher {
       zone: config.zone,
       namespace: config.namespace,
       replicaId: this.replicaId,
+      now: this.clock(),
       current: (l) => store.get(l),
       unpublished: (l) => store.deleted(l),
       confusables: this.confusables,
@@ -119,18 +132,19 @@ export class Publisher {
   }
 
   /**
-   * Trust signals from what the zone holds, without a scan: every publish of a name bumps
-   * one counter of its vector clock, so the clock's sum counts the versions so far; a
-   * key's age is the earliest publish by it this node has seen (at least the time the
-   * current version of the name was published).
+   * Trust signals from what the node has seen, without a scan. Both are times, never
+   * counts (a burst of publishes must not raise trust) and lower bounds (after a restart
+   * they start again from the stored records' published_at, so a score can only be
+   * lower, never higher, than with full history): how long the key has held the name,
+   * and the earliest publish by the key this node has seen.
    */
   private history() {
-    const { store, keySeen } = this;
+    const { heldSince, keySeen } = this;
     return {
-      priorVersions(label: string, fingerprint: string) {
-        const cur = store.get(label);
-        if (!cur || cur.fingerprint !== fingerprint) return 0;
-        return Object.values(cur.vector_clock).reduce((a, b) => a + b, 0);
+      // preparePublish asks only when `fingerprint` holds `label` now.
+      nameHeldSince(label: string) {
+        const ms = heldSince.get(label);
+        return ms === undefined ? undefined : new Date(ms);
       },
       keyFirstSeen(fingerprint: string) {
         return keySeen.get(fingerprint);
@@ -139,6 +153,10 @@ export class Publisher {
   }
 
   private noteKey(record: AgentRecord, previous: AgentRecord | undefined) {
+    if (previous?.fingerprint === record.fingerprint) {
+      const since = this.heldSince.get(record.name) ?? Date.parse(previous.published_at);
+      if (Number.isFinite(since)) this.heldSince.set(record.name, since);
+    } else this.heldSince.delete(record.name);
     const candidates = [record.published_at, previous?.fingerprint === record.fingerprint ? previous.published_at : undefined, this.keySeen.get(record.fingerprint)];
     const earliest = candidates.filter((x): x is string => !!x).sort()[0]!;
     this.keySeen.set(record.fingerprint, earliest);

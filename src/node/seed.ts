@@ -1,6 +1,7 @@
 // Seed agents from the zone file, signed at start with a demo publisher key. The key is
 // kept in the data dir (never in git) so a restarted node keeps publishing as the same
-// publisher; agents already in the store are left as they are.
+// publisher; agents already in the store are left as they are. A seed manifest that
+// leaves `namespace` out is signed for this zone's namespace, as `steward publish` does.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -29,7 +30,7 @@ export async function publishSeedAgents(config: ZoneConfig, store: ZoneStore, pu
     const name = (manifest as { name?: unknown }).name;
     if (typeof name === 'string' && store.get(name.toLowerCase())) continue;
     try {
-      await publisher.publish(await signCompact(manifest as object, key));
+      await publisher.publish(await signCompact(withNamespace(manifest, config.namespace), key));
       published++;
     } catch (err) {
       const detail = err instanceof StewardError ? err.message : String(err);
@@ -37,4 +38,10 @@ export async function publishSeedAgents(config: ZoneConfig, store: ZoneStore, pu
     }
   }
   if (published) log.info({ zone: config.zone, published }, 'seed agents published');
+}
+
+function withNamespace(manifest: unknown, namespace: string): object {
+  if (!manifest || typeof manifest !== 'object' || 'namespace' in manifest) return manifest as object;
+  const { name, ...rest } = manifest as Record<string, unknown>;
+  return { name, namespace, ...rest };
 }

@@ -1,22 +1,23 @@
 // Verifying a publisher's compact JWS (SPEC §2). The public key travels in the
 // protected header (`jwk`), so the header is checked strictly before any crypto:
-// only ES256 / EdDSA (Ed25519) / RS256 (>= 2048 bits), never private key material.
+// only ES256 / EdDSA (Ed25519) / RS256 (2048-4096 bits, e = 65537), never private key
+// material, only the canonical encoding of a key (src/records/jwk.ts), and no member
+// name twice in the header or the payload (src/records/json-members.ts).
 // This is the publish hot path, so it runs on node:crypto directly: a KeyObject is made
 // once per public key and cached, and one verify() call checks the signature on libuv's
 // thread pool, so the event loop is free for the HTTP and store work of other publishes
 // meanwhile. Through jose and WebCrypto the same checks cost about twice the CPU (webidl
 // argument conversion, CryptoKey handling, base64 and header work done twice).
-import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { StewardError } from '../errors/index.js';
+import { duplicateMember } from './json-members.js';
+import { ALGORITHMS, nonCanonicalProblem, publicKeyOf, thumbprint, type PublisherAlg } from './jwk.js';
 
+export { ALGORITHMS, type PublisherAlg } from './jwk.js';
 export const MAX_JWS_BYTES = 64 * 1024;
-export const ALGORITHMS = ['ES256', 'EdDSA', 'RS256'] as const;
-export type PublisherAlg = (typeof ALGORITHMS)[number];
-const MIN_RSA_BITS = 2048;
 const B64URL = /^[A-Za-z0-9_-]+$/;
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export interface VerifiedJws {
@@ -54,58 +55,29 @@ function decodeJson(part: string, what: string): unknown {
   } catch {
     return badJws(`the JWS ${what} is not valid UTF-8`);
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     return badJws(`the JWS ${what} is not JSON`);
   }
-}
-
-/** Checks the header's key against its alg and returns the public members only. */
-function publicKeyOf(alg: PublisherAlg, jwk: Record<string, unknown>): JWK {
-  const found = PRIVATE_MEMBERS.filter((m) => m in jwk);
-  if (found.length) badJws(`the header jwk carries private key material (${found.join(', ')}); send the public key only`);
-  const str = (m: string): string =>
-    typeof jwk[m] === 'string' && B64URL.test(jwk[m] as string) ? (jwk[m] as string) : badJws(`the header jwk is missing "${m}" or it is not base64url`);
-  if (jwk.use !== undefined && jwk.use !== 'sig') badJws('the header jwk "use" must be "sig" when present');
-  if (jwk.alg !== undefined && jwk.alg !== alg) badJws(`the header jwk "alg" (${String(jwk.alg)}) does not match the JWS alg ${alg}`);
-  switch (alg) {
-    case 'ES256':
-      if (jwk.kty !== 'EC' || jwk.crv !== 'P-256') badJws('alg ES256 needs an EC P-256 jwk');
-      return { kty: 'EC', crv: 'P-256', x: str('x'), y: str('y') };
-    case 'EdDSA':
-      if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519') badJws('alg EdDSA needs an OKP Ed25519 jwk');
-      return { kty: 'OKP', crv: 'Ed25519', x: str('x') };
-    case 'RS256': {
-      if (jwk.kty !== 'RSA') badJws('alg RS256 needs an RSA jwk');
-      const n = str('n');
-      const bytes = Buffer.from(n, 'base64url');
-      let i = 0;
-      while (i < bytes.length && bytes[i] === 0) i++;
-      const bits = (bytes.length - i) * 8 - (i < bytes.length ? Math.clz32(bytes[i]) - 24 : 0);
-      if (bits < MIN_RSA_BITS) badJws(`RSA key is ${bits} bits; at least ${MIN_RSA_BITS} are required`);
-      return { kty: 'RSA', n, e: str('e') };
-    }
-  }
-}
-
-/** RFC 7638: SHA-256 over the required members in lexicographic order, no whitespace. */
-function thumbprint(jwk: JWK): string {
-  const required = jwk.kty === 'RSA' ? { e: jwk.e, kty: jwk.kty, n: jwk.n }
-    : jwk.kty === 'EC' ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }
-    : { crv: jwk.crv, kty: jwk.kty, x: jwk.x };
-  return createHash('sha256').update(JSON.stringify(required)).digest('base64url');
+  const dup = duplicateMember(text);
+  if (dup !== undefined) badJws(`the JWS ${what} has the member name ${JSON.stringify(dup)} twice; each name may appear once`);
+  return value;
 }
 
 /**
- * The KeyObject for a checked public JWK, made once. createPublicKey refuses what
- * WebCrypto's import refused (an EC point off the curve, coordinates or an Ed25519 key
- * of the wrong length), with BAD_JWS.
+ * The KeyObject for a checked public JWK, made once. A key not in its canonical encoding
+ * is refused before any import (only canonical keys enter the cache, so a hit needs no
+ * re-check); createPublicKey refuses what WebCrypto's import refused (an EC point off
+ * the curve), with BAD_JWS.
  */
 function keyFor(alg: PublisherAlg, publicJwk: JWK): CachedKey {
   const cacheKey = `${alg}|${publicJwk.x ?? ''}|${publicJwk.y ?? ''}|${publicJwk.n ?? ''}|${publicJwk.e ?? ''}`;
   let cached = keyCache.get(cacheKey);
   if (!cached) {
+    const problem = nonCanonicalProblem(publicJwk);
+    if (problem) badJws(problem);
     let key: KeyObject;
     try {
       key = createPublicKey({ key: publicJwk as import('node:crypto').JsonWebKey, format: 'jwk' });
@@ -170,7 +142,9 @@ export async function verifyCompactJws(compact: string): Promise<VerifiedJws> {
   if ('crit' in header || 'b64' in header) badJws('the "crit" and "b64" header parameters are not supported');
   const jwk = header.jwk;
   if (jwk === null || typeof jwk !== 'object' || Array.isArray(jwk)) return badJws('the protected header has no "jwk" (the publisher public key)');
-  const cached = keyFor(alg as PublisherAlg, publicKeyOf(alg as PublisherAlg, jwk as Record<string, unknown>));
+  const checked = publicKeyOf(alg as PublisherAlg, jwk as Record<string, unknown>);
+  if ('problem' in checked) return badJws(checked.problem);
+  const cached = keyFor(alg as PublisherAlg, checked.jwk);
 
   // The signing input is the ASCII of `header.payload` exactly as sent.
   const input = Buffer.from(`${parts[0]}.${parts[1]}`, 'latin1');
@@ -178,12 +152,7 @@ export async function verifyCompactJws(compact: string): Promise<VerifiedJws> {
     throw new StewardError('BAD_SIGNATURE', 'the JWS signature does not verify with the key in its header');
   }
   if (!isB64url(parts[1]!)) badJws('the JWS payload is not valid base64url');
-  let body: unknown;
-  try {
-    body = JSON.parse(utf8.decode(Buffer.from(parts[1]!, 'base64url')));
-  } catch {
-    return badJws('the JWS payload is not JSON');
-  }
+  const body = decodeJson(parts[1]!, 'payload');
   return { payload: body, alg: alg as PublisherAlg, publicJwk: { ...cached.publicJwk }, fingerprint: cached.fingerprint };
 }
 

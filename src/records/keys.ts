@@ -4,7 +4,7 @@ import { createPrivateKey } from 'node:crypto';
 import { readFile, writeFile, chmod } from 'node:fs/promises';
 import { calculateJwkThumbprint, CompactSign, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { StewardError } from '../errors/index.js';
-import { ALGORITHMS, type PublisherAlg } from './jws.js';
+import { ALGORITHMS, nonCanonicalProblem, type PublisherAlg } from './jwk.js';
 
 export interface PublisherKey {
   alg: PublisherAlg;
@@ -39,6 +39,10 @@ async function fromPrivateJwk(jwk: JWK): Promise<PublisherKey> {
     throw new StewardError('BAD_REQUEST', `the key's alg ${String(jwk.alg)} does not fit its type; expected ${alg}`);
   }
   const publicJwk = publicOf(jwk);
+  // A key every registry would refuse (RSA over 4096 bits, e other than 65537, a
+  // non-minimal encoding) is refused here, before anything is signed with it.
+  const problem = nonCanonicalProblem(publicJwk);
+  if (problem) throw new StewardError('BAD_REQUEST', `the key cannot publish: ${problem.replace('the header jwk', 'its public key')}`);
   const fingerprint = await calculateJwkThumbprint(publicJwk, 'sha256');
   return { alg, privateJwk: { ...jwk, alg, kid: fingerprint }, publicJwk, fingerprint };
 }

@@ -20,10 +20,10 @@ export interface PublishPolicy {
   verifiedFingerprints?: string[];
 }
 
-/** What the store knows about earlier publishes; used for the trust score only. */
+/** What the zone knows about earlier publishes; used for the trust score only. */
 export interface PublishHistory {
-  /** Earlier versions of `label` published by `fingerprint`. */
-  priorVersions?(label: string, fingerprint: string): number;
+  /** When `fingerprint` first published `label` (the start of its unbroken hold on the name). */
+  nameHeldSince?(label: string, fingerprint: string): Date | string | undefined;
   /** When `fingerprint` first published anything in this zone. */
   keyFirstSeen?(fingerprint: string): Date | string | undefined;
 }
@@ -44,11 +44,29 @@ export interface PublishInput {
 
 const DAY_MS = 86_400_000;
 
+/** A signed manifest or tombstone is bound to the namespace it names (SPEC §2). */
+function checkNamespace(signed: string, zoneNamespace: string, zone: string, what: string): void {
+  if (signed === zoneNamespace) return;
+  const shown = (ns: string) => (ns === '' ? '"" (the root zone)' : `"${ns}"`);
+  throw new StewardError(
+    'WRONG_NAMESPACE',
+    `the ${what} is signed for namespace ${shown(signed)}, but this zone (${zone}) is namespace ${shown(zoneNamespace)}; sign it for this zone's namespace`,
+    { namespace: signed, zone_namespace: zoneNamespace },
+  );
+}
+
+/** Days from `since` to `now`; 0 when unknown or in the future. */
+function daysSince(since: Date | string | undefined, now: Date): number {
+  const ms = since === undefined ? NaN : new Date(since).getTime();
+  return Number.isFinite(ms) ? Math.max(0, (now.getTime() - ms) / DAY_MS) : 0;
+}
+
 export async function preparePublish(input: PublishInput): Promise<AgentRecord> {
   const { zone, policy } = input;
   const now = input.now ?? new Date();
   const verified = await verifyCompactJws(input.jws);
   const manifest = validateManifest(verified.payload);
+  checkNamespace(manifest.namespace, input.namespace, zone, 'manifest');
   const { name, version } = manifest;
   const { fingerprint } = verified;
   const id = `${name}.${zone}`;
@@ -85,23 +103,21 @@ export async function preparePublish(input: PublishInput): Promise<AgentRecord> 
     }
   }
 
-  // Without a history from the store: every version of a name bumps its clock once, so
-  // the clock's sum counts the earlier versions; the key's age is at least the age of
-  // the version it replaces.
+  // Continuity is time, not a count of versions: how long this key has held this name.
+  // Without a history, the hold began no later than the version being replaced; a key's
+  // age is at least that too. A burst of version bumps therefore adds nothing.
   const sameKey = current !== undefined && current.fingerprint === fingerprint;
-  const clockSum = sameKey ? Object.values(current.vector_clock ?? {}).reduce((a, b) => a + b, 0) : 0;
-  const priorVersions = input.history?.priorVersions?.(name, fingerprint) ?? (sameKey ? Math.max(1, clockSum) : 0);
+  const heldSince = sameKey ? (input.history?.nameHeldSince?.(name, fingerprint) ?? current.published_at) : undefined;
   const firstSeen = input.history?.keyFirstSeen?.(fingerprint) ?? (sameKey ? current.published_at : undefined);
-  const firstMs = firstSeen === undefined ? NaN : new Date(firstSeen).getTime();
   const trust = computeTrust({
     signatureVerified: true,
-    priorVersionsSameKey: priorVersions,
+    nameHeldDays: daysSince(heldSince, now),
     allEndpointsHttps: manifest.endpoints.every((e) => e.url.toLowerCase().startsWith('https://')),
     hasDescription: (manifest.description ?? '').trim().length > 0,
     verifiedPublisher: Boolean(
       policy?.allowedFingerprints?.includes(fingerprint) || policy?.verifiedFingerprints?.includes(fingerprint),
     ),
-    keyAgeDays: Number.isFinite(firstMs) ? Math.max(0, (now.getTime() - firstMs) / DAY_MS) : 0,
+    keyAgeDays: daysSince(firstSeen, now),
   });
 
   const clock: VectorClock = { ...(current?.vector_clock ?? {}) };
@@ -144,9 +160,9 @@ function checkUnpublished(tomb: AgentRecord | undefined, id: string, version: st
   }
 }
 
-/** The manifest's own fields in a fixed order (optional ones only when present). */
-function manifestFields(m: Manifest): Manifest {
-  const out: Manifest = { name: m.name, version: m.version, capabilities: m.capabilities, endpoints: m.endpoints, visibility: m.visibility };
+/** The manifest's own fields in a fixed order (optional ones only when present; namespace is the record's). */
+function manifestFields(m: Manifest): Omit<Manifest, 'namespace'> {
+  const out: Omit<Manifest, 'namespace'> = { name: m.name, version: m.version, capabilities: m.capabilities, endpoints: m.endpoints, visibility: m.visibility };
   if (m.description !== undefined) out.description = m.description;
   if (m.tags !== undefined) out.tags = m.tags;
   return out;
@@ -155,18 +171,21 @@ function manifestFields(m: Manifest): Manifest {
 export interface UnpublishInput {
   jws: string;
   zone: string;
+  namespace: string;
   current(label: string): AgentRecord | undefined;
   /** The name from the request path, when there is one; must match the signed name. */
   label?: string;
 }
 
 /**
- * Checks a signed unpublish request `{"name","deleted":true,"version"}` against the
- * stored record: same key, same version. Returns the record to remove.
+ * Checks a signed unpublish request `{"name","namespace","deleted":true,"version"}`
+ * against the zone and the stored record: this namespace, same key, same version.
+ * Returns the record to remove.
  */
 export async function prepareUnpublish(input: UnpublishInput): Promise<{ label: string; record: AgentRecord }> {
   const verified = await verifyCompactJws(input.jws);
   const tomb = validateTombstone(verified.payload);
+  checkNamespace(tomb.namespace, input.namespace, input.zone, 'unpublish request');
   const id = `${tomb.name}.${input.zone}`;
   if (input.label !== undefined && input.label !== tomb.name) {
     throw new StewardError('BAD_REQUEST', `the signed request names ${tomb.name}, but the request is for ${input.label}`);

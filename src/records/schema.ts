@@ -27,16 +27,26 @@ ajv.addFormat('label', { type: 'string', validate: (s: string) => LABEL_RE.test(
 // semver.valid also accepts "v1.2.0", "=1.2.0" and padding; a published version must be the clean form.
 ajv.addFormat('semver', { type: 'string', validate: (s: string) => /^\d[^\s]*$/.test(s) && semver.valid(s) !== null });
 
+// A namespace is "" (the root zone) or dot-separated labels; the zone still has the root
+// domain to append, so it can never be a whole 253-octet name.
+ajv.addFormat('namespace', {
+  type: 'string',
+  validate: (s: string) => s === '' || s.split('.').every((l) => LABEL_RE.test(l) && labelProblem(l) === undefined),
+});
+
 const name = { type: 'string', maxLength: 63, format: 'label' };
+const namespace = { type: 'string', maxLength: 240, format: 'namespace' };
 const version = { type: 'string', maxLength: LIMITS.version, format: 'semver' };
 
 export const manifestSchema = {
   $id: 'https://steward-registry.org/schemas/manifest.json',
   type: 'object',
   additionalProperties: false,
-  required: ['name', 'version', 'capabilities', 'endpoints', 'visibility'],
+  required: ['name', 'namespace', 'version', 'capabilities', 'endpoints', 'visibility'],
   properties: {
     name,
+    // Required: binds the signature to one zone, so a record cannot be replayed elsewhere.
+    namespace,
     version,
     description: { type: 'string', maxLength: LIMITS.description },
     capabilities: {
@@ -69,8 +79,8 @@ export const tombstoneSchema = {
   $id: 'https://steward-registry.org/schemas/tombstone.json',
   type: 'object',
   additionalProperties: false,
-  required: ['name', 'deleted', 'version'],
-  properties: { name, deleted: { const: true }, version },
+  required: ['name', 'namespace', 'deleted', 'version'],
+  properties: { name, namespace, deleted: { const: true }, version },
 } as const;
 
 const manifestValidator: ValidateFunction = ajv.compile(manifestSchema);
@@ -90,6 +100,7 @@ function describe(err: ErrorObject, data: unknown): string {
       if (p.format === 'label' && typeof value === 'string') {
         return `${at} ${labelProblem(value.toLowerCase()) ?? `"${value}" must be a lowercase label (a-z, 0-9, -)`}`;
       }
+      if (p.format === 'namespace') return `${at} must be "" (the root zone) or a namespace of dot-separated lowercase labels (got ${JSON.stringify(value)})`;
       if (p.format === 'semver') return `${at} must be a semantic version like 1.2.0 (got ${JSON.stringify(value)})`;
       return `${at} must be a valid ${String(p.format)}`;
     }
@@ -127,7 +138,7 @@ export function validateManifest(x: unknown): Manifest {
   return check<Manifest>(manifestValidator, x, 'manifest');
 }
 
-/** Validates the payload of an unpublish request `{name, deleted: true, version}`. */
+/** Validates the payload of an unpublish request `{name, namespace, deleted: true, version}`. */
 export function validateTombstone(x: unknown): Tombstone {
   return check<Tombstone>(tombstoneValidator, x, 'unpublish request');
 }

@@ -4,8 +4,8 @@
 export interface TrustSignals {
   /** The JWS verified against the key in its header. Without it the score is 0. */
   signatureVerified: boolean;
-  /** Earlier versions of this name published by the same key (key continuity). */
-  priorVersionsSameKey: number;
+  /** Days this key has held this name: since it first published it (key continuity). */
+  nameHeldDays: number;
   /** Every endpoint URL is https. */
   allEndpointsHttps: boolean;
   /** The manifest has a non-empty description. */
@@ -18,13 +18,13 @@ export interface TrustSignals {
 
 export const TRUST_WEIGHTS = {
   signature: 0.3,
-  continuity: 0.15, // full at CONTINUITY_FULL earlier versions
+  continuity: 0.15, // full after CONTINUITY_FULL_DAYS holding the name
   https: 0.15,
   description: 0.05,
   verifiedPublisher: 0.25,
   keyAge: 0.1, // full at KEY_AGE_FULL_DAYS
 } as const;
-export const CONTINUITY_FULL = 3;
+export const CONTINUITY_FULL_DAYS = 30;
 export const KEY_AGE_FULL_DAYS = 90;
 
 const ratio = (x: number, full: number): number => (Number.isFinite(x) && x > 0 ? Math.min(x, full) / full : 0);
@@ -34,7 +34,7 @@ export function computeTrust(s: TrustSignals): number {
   const w = TRUST_WEIGHTS;
   const score =
     w.signature +
-    w.continuity * ratio(s.priorVersionsSameKey, CONTINUITY_FULL) +
+    w.continuity * ratio(s.nameHeldDays, CONTINUITY_FULL_DAYS) +
     (s.allEndpointsHttps ? w.https : 0) +
     (s.hasDescription ? w.description : 0) +
     (s.verifiedPublisher ? w.verifiedPublisher : 0) +

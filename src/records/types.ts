@@ -10,6 +10,8 @@ export interface Endpoint {
 
 export interface Manifest {
   name: string;
+  /** The zone the publisher means (its namespace; "" for the root): the signature binds it. */
+  namespace: string;
   version: string;
   description?: string;
   capabilities: string[];
@@ -35,6 +37,7 @@ export interface AgentRecord extends Manifest {
 /** A signed unpublish request: payload of the DELETE JWS. */
 export interface Tombstone {
   name: string;
+  namespace: string;
   deleted: true;
   version: string;
 }

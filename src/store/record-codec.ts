@@ -104,7 +104,8 @@ export class RecordCodec {
     if (!manifest || typeof manifest !== 'object' || Array.isArray(manifest) || typeof manifest.name !== 'string') return undefined;
     const rec = record as unknown as Record<string, unknown>;
     for (const k of Object.keys(manifest)) {
-      if (DERIVED.includes(k) || !(k in rec) || JSON.stringify(manifest[k]) !== JSON.stringify(rec[k])) return undefined;
+      // A signed manifest names its namespace (SPEC §2), the record's own.
+      if (k === 'namespace' ? manifest[k] !== rec[k] : DERIVED.includes(k) || !(k in rec) || JSON.stringify(manifest[k]) !== JSON.stringify(rec[k])) return undefined;
     }
     if (manifest.name !== record.name || typeof record.namespace !== 'string') return undefined;
     this.namespace ??= record.namespace;

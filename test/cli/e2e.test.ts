@@ -79,6 +79,17 @@ test("a manifest the registry's schema refuses: exit 2, the server's problem sho
   assert.match(r.stderr, /version/);
 });
 
+test("publish signs the registry's namespace in when the file leaves it out; another namespace is refused", async () => {
+  const record = await (await fetch(`${vibe}/v1/agents/${NAME}`)).json();
+  const signed = JSON.parse(Buffer.from(record.jws.split('.')[1], 'base64url').toString());
+  assert.is(signed.namespace, 'vibe-agency.com');
+  const elsewhere = join(tmp.dir, 'elsewhere.json');
+  await writeFile(elsewhere, JSON.stringify(manifest('1.0.0', { name: 'cli-e2e-elsewhere', namespace: 'acme-corp.com' })));
+  const r = await stewardInProcess(['publish', elsewhere, '--key', key, '--registry', vibe]);
+  assert.is(r.code, 1, r.stderr);
+  assert.match(r.stderr, /acme-corp\.com.*\(WRONG_NAMESPACE\)/);
+});
+
 test('resolve: from the root by FQID (recursive, --json and --trace) and by short name at home', async () => {
   const [json, traced, short, short2] = await Promise.all([
     steward(['resolve', FQID, '--registry', root, '--json']),

@@ -136,7 +136,7 @@ t('bodies over 64 KiB → 413', async ({ srv }) => {
 
 t('unpublish by a signed tombstone; other key refused; then NXDOMAIN', async ({ srv, key, other }) => {
   const del = (jws: string) => http(`${srv.url}/v1/agents/vibe-agency-orchestrator`, { method: 'DELETE', headers: { 'content-type': 'application/jose' }, body: jws });
-  const tomb = { name: 'vibe-agency-orchestrator', deleted: true, version: '1.3.0' };
+  const tomb = { name: 'vibe-agency-orchestrator', namespace: 'vibe-agency.com', deleted: true, version: '1.3.0' };
   problem(await del(await signCompact(tomb, other)), 409, 'KEY_MISMATCH');
   const ok = await del(await signCompact(tomb, key));
   assert.is(ok.status, 200, JSON.stringify(ok.body));

@@ -21,7 +21,7 @@ test('digest is sha256 over RFC 8785 canonical JSON, independent of key order', 
 });
 
 const base: TrustSignals = {
-  signatureVerified: true, priorVersionsSameKey: 0, allEndpointsHttps: false,
+  signatureVerified: true, nameHeldDays: 0, allEndpointsHttps: false,
   hasDescription: false, verifiedPublisher: false, keyAgeDays: 0,
 };
 
@@ -30,13 +30,14 @@ test('trust: unverified is 0; each signal adds its documented weight', () => {
   assert.is(computeTrust(base), 0.3);
   assert.is(computeTrust({ ...base, allEndpointsHttps: true, hasDescription: true }), 0.5);
   assert.is(computeTrust({ ...base, verifiedPublisher: true }), 0.55);
-  assert.is(computeTrust({ ...base, priorVersionsSameKey: 1 }), 0.35);
-  assert.is(computeTrust({ ...base, priorVersionsSameKey: 30 }), 0.45);
+  assert.is(computeTrust({ ...base, nameHeldDays: 10 }), 0.35); // continuity: a third of 30 days
+  assert.is(computeTrust({ ...base, nameHeldDays: 300 }), 0.45);
+  assert.is(computeTrust({ ...base, nameHeldDays: 1 / 86_400 }), 0.3); // held for a second: nothing
   assert.is(computeTrust({ ...base, keyAgeDays: 45 }), 0.35);
-  assert.is(computeTrust({ ...base, keyAgeDays: Number.NaN, priorVersionsSameKey: -4 }), 0.3);
-  const all = { signatureVerified: true, priorVersionsSameKey: 3, allEndpointsHttps: true, hasDescription: true, verifiedPublisher: true, keyAgeDays: 90 };
+  assert.is(computeTrust({ ...base, keyAgeDays: Number.NaN, nameHeldDays: -4 }), 0.3);
+  const all = { signatureVerified: true, nameHeldDays: 30, allEndpointsHttps: true, hasDescription: true, verifiedPublisher: true, keyAgeDays: 90 };
   assert.is(computeTrust(all), 1);
-  assert.is(computeTrust({ ...all, keyAgeDays: 1000, priorVersionsSameKey: 99 }), 1);
+  assert.is(computeTrust({ ...all, keyAgeDays: 1000, nameHeldDays: 999 }), 1);
   const v = computeTrust({ ...base, keyAgeDays: 10 });
   assert.is(v, Math.round(v * 100) / 100);
 });

@@ -18,6 +18,7 @@ export function key(alg: PublisherAlg = 'ES256', slot = 0): Promise<PublisherKey
 export function manifest(over: Record<string, unknown> = {}): Manifest {
   return {
     name: 'vibe-agency-orchestrator',
+    namespace: 'vibe-agency.com',
     version: '1.2.0',
     description: 'Plans and runs a software delivery lifecycle',
     capabilities: ['orchestrate_sdlc', 'planning'],

@@ -68,11 +68,23 @@ test('non-objects are refused', async () => {
   for (const x of [null, 5, 'str', [manifest()]]) await rejectsWith(() => validateManifest(x), 'SCHEMA_VIOLATION', 'must be object');
 });
 
-test('the unpublish payload is {name, deleted: true, version}', async () => {
-  assert.equal(validateTombstone({ name: 'a', deleted: true, version: '1.0.0' }), { name: 'a', deleted: true, version: '1.0.0' });
-  await rejectsWith(() => validateTombstone({ name: 'a', deleted: false, version: '1.0.0' }), 'SCHEMA_VIOLATION', '/deleted', 'true');
-  await rejectsWith(() => validateTombstone({ name: 'a', deleted: true }), 'SCHEMA_VIOLATION', '/version is required');
-  await rejectsWith(() => validateTombstone({ name: 'a', deleted: true, version: '1.0.0', why: 'x' }), 'SCHEMA_VIOLATION', '/why');
+test('the unpublish payload is {name, namespace, deleted: true, version}', async () => {
+  const t = { name: 'a', namespace: 'acme-corp.com', deleted: true, version: '1.0.0' };
+  assert.equal(validateTombstone(t), t);
+  assert.equal(validateTombstone({ ...t, namespace: '' }).namespace, '');
+  await rejectsWith(() => validateTombstone({ ...t, deleted: false }), 'SCHEMA_VIOLATION', '/deleted', 'true');
+  await rejectsWith(() => validateTombstone({ name: 'a', namespace: '', deleted: true }), 'SCHEMA_VIOLATION', '/version is required');
+  await rejectsWith(() => validateTombstone({ name: 'a', deleted: true, version: '1.0.0' }), 'SCHEMA_VIOLATION', '/namespace is required');
+  await rejectsWith(() => validateTombstone({ ...t, why: 'x' }), 'SCHEMA_VIOLATION', '/why');
+});
+
+test('namespace is required: "" (the root) or dot-separated lowercase labels', async () => {
+  const { namespace: _n, ...unbound } = manifest();
+  await rejectsWith(() => validateManifest(unbound), 'SCHEMA_VIOLATION', '/namespace is required');
+  for (const ns of ['', 'com', 'vibe-agency.com', 'a.b.c.d', 'xn--bcher-kva.example']) assert.is(validateManifest(manifest({ namespace: ns })).namespace, ns);
+  for (const ns of ['Vibe.com', '.com', 'com.', 'a..b', '-a.com', 'a_b.com', ' com', 'x'.repeat(64), 7, null]) {
+    await bad({ namespace: ns }, '/namespace');
+  }
 });
 
 test.run();

@@ -31,6 +31,7 @@ export function makeRecord(name: string, opts: Partial<Manifest> & { trust?: num
   const { trust = 0.5, zone = ZONE, pub = defaultPublisher, seq = 1, ...fields } = opts;
   const manifest: Manifest = {
     name,
+    namespace: NAMESPACE,
     version: '1.0.0',
     description: `The ${name.replace(/-/g, ' ')} agent`,
     capabilities: ['planning'],

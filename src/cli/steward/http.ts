@@ -133,3 +133,14 @@ function safeOrigin(url: string): string {
     return url;
   }
 }
+
+/**
+ * The namespace of the registry's zone, from its `GET /v1/zone`: what a signed manifest
+ * or unpublish request must name (SPEC §2). An answer without one is the registry's fault.
+ */
+export async function zoneNamespace(client: RegistryClient, base: string): Promise<string> {
+  const url = `${base}/v1/zone`;
+  const ns = ((await client.callOk('GET', url)).json as { namespace?: unknown } | undefined)?.namespace;
+  if (typeof ns !== 'string') throw new StewardError('LAME_ANSWER', `${url} did not say the zone's namespace`);
+  return ns;
+}

@@ -1,15 +1,18 @@
 // steward publish: sign the manifest locally (the private key never leaves this machine)
-// and POST the compact JWS. The registry checks signature, schema, version and key.
+// and POST the compact JWS. The registry checks signature, schema, namespace, version
+// and key. A manifest that leaves `namespace` out is signed for the registry's own zone.
 import { signCompact } from '../../records/keys.js';
 import { COMMON_NET, parse, positionals, registryUrl, timeoutMs, usage } from './args.js';
-import { RegistryClient } from './http.js';
+import { RegistryClient, zoneNamespace } from './http.js';
 import { loadKey, loadManifest } from './keyfile.js';
 import { clean, fields, fmtTrust, str, type Io } from './output.js';
 
 export const help = `Usage: steward publish <manifest.json> --key <private-key-file> [options]
 
 Signs the manifest with your publisher key (see 'steward keygen') and publishes it to
-the registry's zone. A later version of the same agent must be signed with the same
+the registry's zone. The signature binds the manifest to its "namespace"; when the file
+leaves it out, the registry's own namespace (from its /v1/zone) is filled in before
+signing, and a registry of another namespace refuses it. A later version of the same agent must be signed with the same
 key and carry a greater version.
 
 Options:
@@ -35,12 +38,16 @@ export async function command(argv: string[], io: Io): Promise<number> {
   const base = registryUrl('publish', values.registry);
   const timeout = timeoutMs('publish', values.timeout);
   // Manifest first: with two bad inputs, the user hears about the one they named first.
-  const manifest = await loadManifest(manifestPath);
+  let manifest = await loadManifest(manifestPath);
   const key = await loadKey(values.key);
-  const jws = await signCompact(manifest, key);
 
   const client = new RegistryClient(timeout);
   try {
+    if (manifest.namespace === undefined) {
+      const { name, ...rest } = manifest;
+      manifest = { name, namespace: await zoneNamespace(client, base), ...rest };
+    }
+    const jws = await signCompact(manifest, key);
     const res = await client.callOk('POST', `${base}/v1/agents`, { body: jws, contentType: 'application/jose' });
     const record = (res.json ?? {}) as Record<string, unknown>;
     if (values.json) {

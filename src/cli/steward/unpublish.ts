@@ -1,12 +1,13 @@
-// steward unpublish: a signed tombstone {"name","deleted":true,"version"} by the same key
-// that published. The version is the one being withdrawn; by default the current one,
-// read from the registry first, so the user need not look it up.
+// steward unpublish: a signed tombstone {"name","namespace","deleted":true,"version"} by
+// the same key that published. The version is the one being withdrawn; by default the
+// current one, read from the registry first, so the user need not look it up; the
+// namespace is the registry zone's (the tombstone is valid in that zone only).
 import { StewardError } from '../../errors/index.js';
 import { normalizeName, qualify } from '../../names/index.js';
 import { signCompact } from '../../records/keys.js';
 import type { Tombstone } from '../../records/types.js';
 import { COMMON_NET, parse, positionals, registryUrl, timeoutMs, usage } from './args.js';
-import { RegistryClient } from './http.js';
+import { RegistryClient, zoneNamespace } from './http.js';
 import { loadKey } from './keyfile.js';
 import { clean, str, type Io } from './output.js';
 
@@ -58,7 +59,8 @@ export async function command(argv: string[], io: Io): Promise<number> {
     }
     const version = (values.version as string | undefined)?.trim() ?? str(current?.version);
     if (!version) throw new StewardError('BAD_REQUEST', `the registry's record for ${label} has no version; pass --version`);
-    const tombstone: Tombstone = { name: label, deleted: true, version };
+    const namespace = await zoneNamespace(client, base);
+    const tombstone: Tombstone = { name: label, namespace, deleted: true, version };
     const jws = await signCompact(tombstone, key);
     const res = await client.callOk('DELETE', agentUrl, { body: jws, contentType: 'application/jose' });
     if (values.json) io.out(JSON.stringify(res.json ?? {}, null, 2));
