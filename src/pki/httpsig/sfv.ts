@@ -2,8 +2,9 @@
 // need (Dictionary, List, Inner List, Item, Parameters; Integer, Decimal, String, Token,
 // Byte Sequence, Boolean), following the parsing algorithms of §4.2 step by step.
 // Every header here comes from another registry and is hostile until parsed: the caller
-// bounds its length first, and `maxMembers` bounds every list, dictionary and parameter
-// set, so no input can make us build more than a few dozen objects.
+// bounds its length first, `maxMembers` bounds the top-level list or dictionary and 16
+// bounds every inner list and parameter set, so no input builds more than a few hundred
+// objects.
 import { StewardError } from '../../errors/index.js';
 
 export type Bare =
@@ -26,7 +27,7 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 class Parser {
   private i = 0;
-  constructor(private readonly s: string, private readonly field: string, private readonly max: number) {}
+  constructor(private readonly s: string, private readonly field: string, private readonly max: number, private readonly inner = 16) {}
 
   fail(what: string): never {
     throw new StewardError('BAD_REQUEST', `${this.field}: ${what} at offset ${this.i} (RFC 8941)`);
@@ -98,7 +99,7 @@ class Parser {
         return { kind: 'inner', items, params: this.params() };
       }
       items.push(this.item());
-      if (items.length > this.max) this.fail(`inner list longer than ${this.max}`);
+      if (items.length > this.inner) this.fail(`inner list longer than ${this.inner}`);
       const c = this.peek();
       if (c !== ' ' && c !== ')') this.fail('expected a space or ")" in an inner list');
     }
@@ -120,7 +121,7 @@ class Parser {
         v = this.bare();
       }
       out.set(key, v);
-      if (out.size > this.max) this.fail(`more than ${this.max} parameters`);
+      if (out.size > this.inner) this.fail(`more than ${this.inner} parameters`);
     }
     return out;
   }
