@@ -45,11 +45,12 @@ function shared(label: string, make: () => Promise<NonceStore>) {
 
   s('a nonce is forgotten after its TTL, not before', async ({ store }) => {
     const k = key();
-    assert.is(await store.claim(k, 1), true);
-    await sleep(400);
-    assert.is(await store.claim(k, 1), false, 'still inside the TTL');
-    await sleep(1800);
-    assert.is(await store.claim(k, 1), true, 'claimable again after it');
+    const t0 = Date.now();
+    assert.is(await store.claim(k, 2), true);
+    await sleep(300);
+    if (Date.now() - t0 < 1500) assert.is(await store.claim(k, 2), false, 'still inside the TTL');
+    await sleep(2500 - (Date.now() - t0));
+    assert.is(await store.claim(k, 2), true, 'claimable again after it');
   });
 
   s('1,000 distinct nonces all accepted, each exactly once', async ({ store }) => {
@@ -129,7 +130,7 @@ only('redis configured but stopped, paused or unreachable → 503 NONCE_STORE_DO
     srv.pause(); // up, but not answering
     const t0 = Date.now();
     assert.is(await downCode(store.claim('paused', 60)), '503 NONCE_STORE_DOWN');
-    assert.ok(Date.now() - t0 < 1_000, 'bounded by the command timeout');
+    assert.ok(Date.now() - t0 < 2_000, 'bounded by the command timeout (150 ms; slack for a loaded machine)');
     srv.resume();
     await sleep(50);
 

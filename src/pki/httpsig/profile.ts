@@ -68,6 +68,8 @@ export interface ParsedSignature {
   digest?: string;
   signature: Buffer;
   chain: Buffer[];
+  /** keyIdOf(chain[0]). */
+  leafKeyId: string;
 }
 
 type Header = (name: string) => string | null | undefined;
@@ -134,12 +136,33 @@ export function parseSignedHeaders(header: Header, bodyLength: number): ParsedSi
   const digest = bounded(header, HEADERS.digest, 'Content-Digest', LIMITS.digestHeaderChars);
   if (coversDigest && !digest) bad('Content-Digest is covered but missing');
 
-  return { covered: member, params, digest: coversDigest ? digest : undefined, signature: sig.bare.v, chain: parseChain(header) };
+  const { ders, leafKeyId } = parseChain(header);
+  return { covered: member, params, digest: coversDigest ? digest : undefined, signature: sig.bare.v, chain: ders, leafKeyId };
 }
 
-function parseChain(header: Header): Buffer[] {
+// A sender sends the same chain header on every request: its decoded form is kept, in a
+// small map bounded by entries and characters, cleared when full (cheap to rebuild).
+const chainMemo = new Map<string, { ders: Buffer[]; leafKeyId: string }>();
+let chainMemoChars = 0;
+const CHAIN_MEMO = { entries: 64, chars: 1024 * 1024 };
+
+function parseChain(header: Header): { ders: Buffer[]; leafKeyId: string } {
   const text = bounded(header, HEADERS.chain, 'Steward-Certificate-Chain', LIMITS.chainHeaderChars);
   if (text === undefined) return bad('Steward-Certificate-Chain is missing');
+  const known = chainMemo.get(text);
+  if (known) return { ders: known.ders.slice(), leafKeyId: known.leafKeyId };
+  const ders = decodeChain(text);
+  const entry = { ders, leafKeyId: keyIdOf(ders[0]!) };
+  if (chainMemo.size >= CHAIN_MEMO.entries || chainMemoChars + text.length > CHAIN_MEMO.chars) {
+    chainMemo.clear();
+    chainMemoChars = 0;
+  }
+  chainMemo.set(text, entry);
+  chainMemoChars += text.length;
+  return { ders: ders.slice(), leafKeyId: entry.leafKeyId };
+}
+
+function decodeChain(text: string): Buffer[] {
   const list = parseList(text, 'Steward-Certificate-Chain', LIMITS.chainCerts);
   if (list.length === 0) bad('Steward-Certificate-Chain is empty');
   return list.map((m, i) => {

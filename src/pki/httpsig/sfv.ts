@@ -19,8 +19,9 @@ export interface Item { kind: 'item'; bare: Bare; params: Params }
 export interface InnerList { kind: 'inner'; items: Item[]; params: Params }
 export type Member = Item | InnerList;
 
-const KEY_START = /[a-z*]/;
-const KEY_CHAR = /[a-z0-9_\-.*]/;
+const isKeyStart = (c: number) => (c >= 97 && c <= 122) || c === 42; // a-z *
+const isKeyChar = (c: number) => isKeyStart(c) || (c >= 48 && c <= 57) || c === 95 || c === 45 || c === 46; // 0-9 _ - .
+const PLAIN_STRING = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/; // printable ASCII except " and backslash
 const TOKEN_START = /[A-Za-z*]/;
 const TOKEN_CHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z:/]/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -128,10 +129,13 @@ class Parser {
 
   private key(): string {
     const start = this.i;
-    if (!KEY_START.test(this.peek() ?? '')) this.fail('expected a key');
-    while (this.i < this.s.length && KEY_CHAR.test(this.s[this.i]!)) this.i++;
-    if (this.i - start > 64) this.fail('key longer than 64 characters');
-    return this.s.slice(start, this.i);
+    const s = this.s;
+    if (!isKeyStart(s.charCodeAt(start))) this.fail('expected a key');
+    let i = start + 1;
+    while (i < s.length && isKeyChar(s.charCodeAt(i))) i++;
+    if (i - start > 64) this.fail('key longer than 64 characters');
+    this.i = i;
+    return s.slice(start, i);
   }
 
   private bare(): Bare {
@@ -160,7 +164,15 @@ class Parser {
   }
 
   private string(): string {
-    this.i++; // "
+    const start = this.i + 1; // after "
+    const end = this.s.indexOf('"', start);
+    if (end < 0) this.fail('unterminated string');
+    const plain = this.s.slice(start, end);
+    if (PLAIN_STRING.test(plain)) { // the common case: no escapes
+      this.i = end + 1;
+      return plain;
+    }
+    this.i = start;
     let out = '';
     while (this.i < this.s.length) {
       const c = this.s[this.i++]!;

@@ -22,7 +22,7 @@ import { algsForKey, verifyBytes, type SigAlg } from './algs.js';
 import { signatureBase } from './base.js';
 import { checkContentDigest } from './digest.js';
 import type { NonceStore } from './nonce/types.js';
-import { keyIdOf, LIMITS, parseSignedHeaders } from './profile.js';
+import { LIMITS, parseSignedHeaders } from './profile.js';
 
 /** The chain check the verifier is given (src/pki provides the real one). */
 export type ChainVerdict =
@@ -84,7 +84,7 @@ export function createVerifier({ verifyChain, nonces, now = Date.now, skewSecond
     if (parsed.digest !== undefined) checkContentDigest(parsed.digest, req.body);
 
     // 3. chain
-    if (keyIdOf(chain[0]!) !== params.keyid) refuse('CERT_INVALID', 'keyid is not the SHA-256 of the leaf certificate in Steward-Certificate-Chain');
+    if (parsed.leafKeyId !== params.keyid) refuse('CERT_INVALID', 'keyid is not the SHA-256 of the leaf certificate in Steward-Certificate-Chain');
     const atMs = now();
     let verdict: ChainVerdict;
     try {
