@@ -54,14 +54,4 @@ test('a protected header with a member name twice is BAD_JWS, before any crypto'
   assert.is((await verifyCompactJws(await signCompact(manifest(), k))).fingerprint, k.fingerprint);
 });
 
-test('the check is cheap next to a publish (well under 10 µs for a manifest)', () => {
-  const text = JSON.stringify(manifest({ description: 'x'.repeat(900), tags: Array.from({ length: 32 }, (_, i) => `t${i}`) }));
-  for (let i = 0; i < 2000; i++) duplicateMember(text); // warm up
-  const n = 20_000;
-  const started = performance.now();
-  for (let i = 0; i < n; i++) duplicateMember(text);
-  const us = ((performance.now() - started) * 1000) / n;
-  assert.ok(us < 10, `${us.toFixed(2)} µs per check`);
-});
-
 test.run();
