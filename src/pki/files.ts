@@ -47,7 +47,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * finds the lock taken waits until `done()` holds. A lock older than `staleMs` (its
  * holder died) is broken.
  */
-export async function once(lock: string, done: () => boolean, make: () => Promise<void>, { staleMs = 120_000, pollMs = 50 } = {}): Promise<void> {
+export async function once(lock: string, done: () => boolean, make: () => Promise<void>, { staleMs = 120_000, pollMs = 100 } = {}): Promise<void> {
   for (;;) {
     if (done()) return;
     let fd: number | undefined;
