@@ -6,6 +6,7 @@ import { verify as verifySig } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { AuthorityKeyIdentifier, CertificateList, CRLNumber, CRLReason, id_ce_authorityKeyIdentifier, id_ce_cRLNumber, id_ce_cRLReasons } from '@peculiar/asn1-x509';
 import { StewardError } from '../errors/index.js';
+import { children, hexOf, readTlv, whole } from './der.js';
 import { signingAlgorithm, toCryptoKeys, type RegistryKeyPair } from './keys.js';
 import { KU_CRL_SIGN, derToPem, normalSerial, type ParsedCert } from './parse.js';
 import { x509 } from './x509-lib.js';
@@ -67,19 +68,18 @@ export interface ParsedCrl {
 
 const hex = (b: ArrayBuffer) => Buffer.from(new Uint8Array(b)).toString('hex');
 
+/** The CRL issuer Name's DER exactly as sent (compared bytewise with certificate subjects). */
+function issuerHex(der: Uint8Array): string {
+  const tbs = children(der, readTlv(der, children(der, readTlv(der, 0))[0]!.start));
+  const at = tbs[0]!.tag === 0x02 ? 2 : 1; // optional version, then signature algorithm
+  return hexOf(whole(der, tbs[at]!));
+}
+
 /** The first element inside a DER SEQUENCE (the tbsCertList bytes as signed). */
 function firstElement(der: Uint8Array): Uint8Array {
-  const len = (at: number): [number, number] => {
-    const b = der[at]!;
-    if (b < 0x80) return [b, at + 1];
-    const n = b & 0x7f;
-    let v = 0;
-    for (let i = 0; i < n; i++) v = v * 256 + der[at + 1 + i]!;
-    return [v, at + 1 + n];
-  };
-  const [, inner] = len(1);
-  const [l, body] = len(inner + 1);
-  return der.subarray(inner, body + l);
+  const outer = readTlv(der, 0);
+  if (outer.tag !== 0x30 || outer.end !== der.length) throw new Error('DER: not one CRL');
+  return whole(der, readTlv(der, outer.body, outer.end));
 }
 
 export function parseCrl(input: string | Uint8Array): ParsedCrl {
@@ -94,7 +94,7 @@ export function parseCrl(input: string | Uint8Array): ParsedCrl {
     const tbs = cl.tbsCertList;
     const out: ParsedCrl = {
       der,
-      issuer: hex(AsnConvert.serialize(tbs.issuer)),
+      issuer: issuerHex(der),
       thisUpdate: tbs.thisUpdate.getTime().getTime(),
       nextUpdate: tbs.nextUpdate?.getTime().getTime(),
       revoked: new Map(),

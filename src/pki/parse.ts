@@ -1,16 +1,13 @@
-// Certificates parsed once into the fields chain verification reads. Parsing is the
-// asn1-x509 schema (extensions) plus Node's native X509Certificate (signatures, keys).
+// Certificates parsed once into the fields chain verification reads: a direct DER walk
+// (der.ts) for names, times and extensions, Node's native X509Certificate for the key
+// and signatures. Anything unreadable is 400 BAD_CERTIFICATE.
 import { X509Certificate, createHash, type KeyObject } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import {
-  AuthorityKeyIdentifier, BasicConstraints, Certificate, KeyUsage, Name, NameConstraints, SubjectAlternativeName, SubjectKeyIdentifier,
-  id_ce_authorityKeyIdentifier, id_ce_basicConstraints, id_ce_keyUsage, id_ce_nameConstraints, id_ce_subjectAltName, id_ce_subjectKeyIdentifier,
-} from '@peculiar/asn1-x509';
 import { StewardError } from '../errors/index.js';
+import { bitsToNumber, children, content, expect, hexOf, oid, readTlv, smallInt, text, time, whole, type Tlv } from './der.js';
 
 /** Critical extensions we understand (anything else critical fails, as in OpenSSL). */
 const HANDLED = new Set([
-  id_ce_basicConstraints, id_ce_keyUsage, id_ce_subjectAltName, id_ce_nameConstraints, id_ce_subjectKeyIdentifier, id_ce_authorityKeyIdentifier,
+  '2.5.29.19', '2.5.29.15', '2.5.29.17', '2.5.29.30', '2.5.29.14', '2.5.29.35',
   '2.5.29.37', // extKeyUsage
   '2.5.29.32', '2.5.29.33', '2.5.29.36', '2.5.29.54', // policies: we issue none, accept their presence like OpenSSL
 ]);
@@ -51,28 +48,8 @@ export interface ParsedCert {
   version: number;
 }
 
-const hex = (b: ArrayBuffer | Uint8Array) => Buffer.from(b instanceof Uint8Array ? b : new Uint8Array(b)).toString('hex');
-
 /** Strips leading zero octets so a serial compares equal however it was encoded. */
 export const normalSerial = (h: string) => h.toLowerCase().replace(/^(00)+(?=.)/, '');
-
-function commonNames(name: Name): string[] {
-  const out: string[] = [];
-  for (const rdn of name) for (const atv of rdn) if (atv.type === '2.5.4.3') out.push(atv.value.toString());
-  return out;
-}
-
-function subtrees(nc: NameConstraints): NameSubtrees {
-  const res: NameSubtrees = { permittedDns: [], excludedDns: [], unsupported: false };
-  for (const [list, into] of [[nc.permittedSubtrees, res.permittedDns], [nc.excludedSubtrees, res.excludedDns]] as const) {
-    for (const st of list ?? []) {
-      if (st.minimum !== 0 || st.maximum !== undefined) res.unsupported = true;
-      if (st.base.dNSName !== undefined) into.push(st.base.dNSName);
-      else res.unsupported = true;
-    }
-  }
-  return res;
-}
 
 export function toDer(input: string | Uint8Array): Uint8Array {
   if (typeof input !== 'string') return input;
@@ -91,59 +68,104 @@ export function derToPem(der: Uint8Array, label = 'CERTIFICATE'): string {
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }
 
+export function commonNamesOf(buf: Uint8Array, name: Tlv): string[] {
+  const out: string[] = [];
+  for (const rdn of children(buf, expect(name, 0x30, 'Name'))) {
+    for (const atv of children(buf, expect(rdn, 0x31, 'RDN'))) {
+      const [type, value] = children(buf, expect(atv, 0x30, 'AttributeTypeAndValue'));
+      if (oid(buf, type!) === '2.5.4.3') out.push(text(buf, value!));
+    }
+  }
+  return out;
+}
+
+function subtrees(buf: Uint8Array, v: Tlv): NameSubtrees {
+  const res: NameSubtrees = { permittedDns: [], excludedDns: [], unsupported: false };
+  for (const part of children(buf, expect(v, 0x30, 'NameConstraints'))) {
+    const into = part.tag === 0xa0 ? res.permittedDns : part.tag === 0xa1 ? res.excludedDns : undefined;
+    if (!into) throw new Error('DER: bad NameConstraints');
+    for (const st of children(buf, part)) {
+      const [base, ...rest] = children(buf, expect(st, 0x30, 'GeneralSubtree'));
+      if (rest.some((r) => r.tag !== 0x80 || content(buf, r).some((b) => b !== 0))) res.unsupported = true; // minimum ≠ 0 / maximum
+      if (base!.tag === 0x82) into.push(Buffer.from(content(buf, base!)).toString('latin1'));
+      else res.unsupported = true;
+    }
+  }
+  return res;
+}
+
+function extension(p: ParsedCert, buf: Uint8Array, ext: Tlv): void {
+  const parts = children(buf, expect(ext, 0x30, 'Extension'));
+  const id = oid(buf, parts[0]!);
+  const critical = parts.length === 3 && parts[1]!.tag === 0x01 && buf[parts[1]!.body] !== 0;
+  const value = expect(parts[parts.length - 1], 0x04, 'extnValue');
+  const v = readTlv(buf, value.body, value.end);
+  switch (id) {
+    case '2.5.29.19': {
+      p.basicCa = false;
+      for (const c of children(buf, expect(v, 0x30, 'BasicConstraints'))) {
+        if (c.tag === 0x01) p.basicCa = buf[c.body] !== 0;
+        else p.pathLen = smallInt(buf, c);
+      }
+      break;
+    }
+    case '2.5.29.15':
+      p.keyUsage = bitsToNumber(buf, v);
+      break;
+    case '2.5.29.17':
+      for (const gn of children(buf, expect(v, 0x30, 'GeneralNames'))) if (gn.tag === 0x82) p.dnsNames.push(Buffer.from(content(buf, gn)).toString('latin1'));
+      break;
+    case '2.5.29.30':
+      p.nameConstraints = subtrees(buf, v);
+      break;
+    case '2.5.29.14':
+      p.ski = hexOf(content(buf, expect(v, 0x04, 'KeyIdentifier')));
+      break;
+    case '2.5.29.35':
+      for (const c of children(buf, expect(v, 0x30, 'AuthorityKeyIdentifier'))) if (c.tag === 0x80) p.aki = hexOf(content(buf, c));
+      break;
+    default:
+      if (critical && !HANDLED.has(id)) p.unhandledCritical ??= id;
+  }
+}
+
 /** Parses one certificate (PEM or DER); 400 BAD_CERTIFICATE when it cannot be read. */
 export function parseCertificate(input: string | Uint8Array): ParsedCert {
   const der = toDer(input);
   try {
-    const cert = AsnConvert.parse(der, Certificate);
-    const tbs = cert.tbsCertificate;
+    const outer = readTlv(der, 0);
+    if (outer.tag !== 0x30 || outer.end !== der.length) throw new Error('DER: not one certificate');
+    const tbs = children(der, expect(children(der, outer)[0], 0x30, 'TBSCertificate'));
+    let i = 0;
+    let version = 1;
+    if (tbs[0]!.tag === 0xa0) version = smallInt(der, readTlv(der, tbs[i++]!.body)) + 1;
+    const serial = expect(tbs[i++], 0x02, 'serial');
+    i++; // signature algorithm (the native verify reads the outer one)
+    const issuer = expect(tbs[i++], 0x30, 'issuer');
+    const validity = children(der, expect(tbs[i++], 0x30, 'validity'));
+    const subject = expect(tbs[i++], 0x30, 'subject');
+    i++; // subjectPublicKeyInfo
     const native = new X509Certificate(der);
-    const subject = hex(AsnConvert.serialize(tbs.subject));
-    const issuer = hex(AsnConvert.serialize(tbs.issuer));
+    const subjectHex = hexOf(whole(der, subject));
+    const issuerHex = hexOf(whole(der, issuer));
     const p: ParsedCert = {
       der,
       fingerprint: 'sha256:' + createHash('sha256').update(der).digest('hex'),
       native,
       publicKey: native.publicKey,
-      serialHex: normalSerial(hex(tbs.serialNumber)),
-      subject,
-      issuer,
-      selfIssued: subject === issuer,
-      notBefore: tbs.validity.notBefore.getTime().getTime(),
-      notAfter: tbs.validity.notAfter.getTime().getTime(),
+      serialHex: normalSerial(hexOf(content(der, serial))),
+      subject: subjectHex,
+      issuer: issuerHex,
+      selfIssued: subjectHex === issuerHex,
+      notBefore: time(der, validity[0]!),
+      notAfter: time(der, validity[1]!),
       dnsNames: [],
-      commonNames: commonNames(tbs.subject),
-      version: tbs.version + 1,
+      commonNames: commonNamesOf(der, subject),
+      version,
     };
-    for (const ext of tbs.extensions ?? []) {
-      const v = ext.extnValue.buffer;
-      switch (ext.extnID) {
-        case id_ce_basicConstraints: {
-          const bc = AsnConvert.parse(v, BasicConstraints);
-          p.basicCa = bc.cA;
-          p.pathLen = bc.pathLenConstraint;
-          break;
-        }
-        case id_ce_keyUsage:
-          p.keyUsage = AsnConvert.parse(v, KeyUsage).toNumber();
-          break;
-        case id_ce_subjectAltName:
-          for (const gn of AsnConvert.parse(v, SubjectAlternativeName)) if (gn.dNSName !== undefined) p.dnsNames.push(gn.dNSName);
-          break;
-        case id_ce_nameConstraints:
-          p.nameConstraints = subtrees(AsnConvert.parse(v, NameConstraints));
-          break;
-        case id_ce_subjectKeyIdentifier:
-          p.ski = hex(AsnConvert.parse(v, SubjectKeyIdentifier).buffer);
-          break;
-        case id_ce_authorityKeyIdentifier: {
-          const aki = AsnConvert.parse(v, AuthorityKeyIdentifier);
-          if (aki.keyIdentifier) p.aki = hex(aki.keyIdentifier.buffer);
-          break;
-        }
-        default:
-          if (ext.critical && !HANDLED.has(ext.extnID)) p.unhandledCritical ??= ext.extnID;
-      }
+    for (; i < tbs.length; i++) {
+      if (tbs[i]!.tag !== 0xa3) continue; // [1] / [2] unique identifiers
+      for (const ext of children(der, expect(readTlv(der, tbs[i]!.body, tbs[i]!.end), 0x30, 'Extensions'))) extension(p, der, ext);
     }
     return p;
   } catch (err) {
