@@ -64,6 +64,8 @@ export interface ParsedCrl {
   tbs: Uint8Array;
   sigAlgOid: string;
   signature: Uint8Array;
+  /** Fingerprint of the issuer whose key the signature verified with (memo). */
+  verifiedBy?: string;
 }
 
 const hex = (b: ArrayBuffer) => Buffer.from(new Uint8Array(b)).toString('hex');
@@ -137,13 +139,16 @@ export function checkCrl(crl: ParsedCrl, issuer: ParsedCert, at: number): { prob
   if (issuer.keyUsage !== undefined && !(issuer.keyUsage & KU_CRL_SIGN)) return { problem: 'CRL_INVALID', detail: 'issuer may not sign CRLs (keyUsage)' };
   if (crl.unhandledCritical) return { problem: 'CRL_INVALID', detail: `CRL has unhandled critical extension ${crl.unhandledCritical}` };
   const hash = SIG_HASH[crl.sigAlgOid];
-  let ok = false;
-  try {
-    ok = !!hash && verifySig(hash, crl.tbs, issuer.publicKey, crl.signature);
-  } catch {
-    ok = false;
+  if (crl.verifiedBy !== issuer.fingerprint) {
+    let ok = false;
+    try {
+      ok = !!hash && verifySig(hash, crl.tbs, issuer.publicKey, crl.signature);
+    } catch {
+      ok = false;
+    }
+    if (!ok) return { problem: 'CRL_INVALID', detail: 'CRL signature does not verify with the issuer key' };
+    crl.verifiedBy = issuer.fingerprint;
   }
-  if (!ok) return { problem: 'CRL_INVALID', detail: 'CRL signature does not verify with the issuer key' };
   if (at < crl.thisUpdate) return { problem: 'CRL_NOT_YET_VALID', detail: 'CRL thisUpdate is in the future' };
   if (crl.nextUpdate !== undefined && at > crl.nextUpdate) return { problem: 'CRL_EXPIRED', detail: 'CRL is past its nextUpdate' };
   return undefined;

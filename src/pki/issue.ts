@@ -138,3 +138,9 @@ export function canonicalZone(zone: string): string {
   if (z.length > 253 || !z.split('.').every((l) => LABEL.test(l))) throw new StewardError('BAD_NAME', `not a valid zone name: ${JSON.stringify(zone)}`);
   return z;
 }
+
+/** SPEC §5 renewal: due once two-thirds of the certificate's lifetime has passed. */
+export function renewalDue(cert: { notBefore: number | Date; notAfter: number | Date }, at = Date.now()): boolean {
+  const from = +cert.notBefore;
+  return at >= from + ((+cert.notAfter - from) * 2) / 3;
+}

@@ -7,6 +7,7 @@
 //   5. name constraints of every issuer, the anchor's included
 //   6. identity (our profile, not X.509): the leaf names exactly one zone, CN = SAN dNSName
 // A pure function of the DERs, the anchors, the time and the CRLs `crlFor` returns.
+import { StewardError } from '../errors/index.js';
 import { checkCrl, type ParsedCrl } from './crl.js';
 import { canonicalZone } from './issue.js';
 import { violatingName } from './name-constraints.js';
@@ -175,4 +176,9 @@ export function verifyChain(leafIn: CertInput, intermediatesIn: CertInput[], anc
     validFrom: Math.max(...path.map((c) => c.notBefore)),
     validUntil: Math.min(...path.map((c) => c.notAfter)),
   };
+}
+
+/** The 401 CERT_INVALID problem for a refused chain (`reason` and `depth` in the body). */
+export function chainError(v: ChainRefused): StewardError {
+  return new StewardError('CERT_INVALID', `certificate chain refused: ${v.reason} at depth ${v.depth}: ${v.detail}`, { reason: v.reason, depth: v.depth });
 }

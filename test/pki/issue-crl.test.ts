@@ -8,7 +8,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ChainVerifier } from '../../src/pki/chain-cache.js';
 import { checkCrl, issueCrl, parseCrl } from '../../src/pki/crl.js';
-import { issueRegistryCertificate, randomSerial } from '../../src/pki/issue.js';
+import { issueRegistryCertificate, randomSerial, renewalDue } from '../../src/pki/issue.js';
+import { chainError } from '../../src/pki/verify.js';
 import { fingerprint } from '../../src/pki/keys.js';
 import { parseCertificate } from '../../src/pki/parse.js';
 import { ACME, COM, ROOT, key, makePki } from './fixtures.js';
@@ -73,6 +74,8 @@ test('short lifetimes (renewal tests) and the warm chain cache', async () => {
   const p = await makePki(['p256', 'p256', 'p256', 'p256']);
   const team = await issueRegistryCertificate(`team.${ACME}`, (await key('p256', 'team')).publicKey, { certificate: p.acme.pem, keys: p.acmeKeys }, { lifetimeMs: 3000 });
   assert.is(team.notAfter.getTime() - team.notBefore.getTime(), 3000);
+  assert.not.ok(renewalDue(team, team.notBefore.getTime() + 1999), 'not due before two-thirds');
+  assert.ok(renewalDue(team, team.notBefore.getTime() + 2000), 'due at two-thirds of the lifetime');
   let crl: ReturnType<typeof parseCrl> | undefined;
   const v = new ChainVerifier({ anchors: [p.root.der], crlFor: (issuer) => (crl && issuer.subject === crl.issuer ? crl : undefined) });
   const chain = [team.der, p.acme.der, p.com.der, p.root.der];
@@ -88,6 +91,10 @@ test('short lifetimes (renewal tests) and the warm chain cache', async () => {
   v.invalidate();
   const revoked = v.verify(chain, now);
   assert.ok(!revoked.ok && revoked.reason === 'REVOKED' && revoked.depth === 0);
+  if (!revoked.ok) {
+    const e = chainError(revoked);
+    assert.equal([e.status, e.code, e.extra], [401, 'CERT_INVALID', { reason: 'REVOKED', depth: 0 }]);
+  }
   const garbage = v.verify([new Uint8Array([1, 2, 3])], now);
   assert.ok(!garbage.ok && garbage.reason === 'MALFORMED');
 });
