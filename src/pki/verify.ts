@@ -57,6 +57,9 @@ export interface VerifyOptions {
 
 export type CertInput = string | Uint8Array | ParsedCert;
 
+/** Certificates a sender may send besides its leaf (each costs a parse). */
+export const MAX_INTERMEDIATES = 16;
+
 const parsed = (c: CertInput): ParsedCert => (typeof c === 'object' && 'fingerprint' in c ? c : parseCertificate(c));
 const refuse = (reason: ChainFailure, depth: number, detail: string): ChainRefused => ({ ok: false, reason, detail, depth });
 
@@ -88,6 +91,7 @@ function buildPath(leaf: ParsedCert, pool: ParsedCert[], anchors: ParsedCert[], 
 
 export function verifyChain(leafIn: CertInput, intermediatesIn: CertInput[], anchorsIn: CertInput[], opts: VerifyOptions = {}): ChainVerdict {
   const at = opts.at ?? Date.now();
+  if (intermediatesIn.length > MAX_INTERMEDIATES) return refuse('MALFORMED', 0, `more than ${MAX_INTERMEDIATES} certificates in the chain`);
   let leaf: ParsedCert, pool: ParsedCert[], anchors: ParsedCert[];
   try {
     leaf = parsed(leafIn);
