@@ -1,6 +1,7 @@
 // Project rules, enforced here rather than remembered (see README "Layout").
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
@@ -14,6 +15,14 @@ const files = (dir: string, out: string[] = []): string[] => {
   return out;
 };
 const src = files(join(ROOT, 'src'));
+const walk = (dir: string, out: string[] = []): string[] => {
+  for (const e of readdirSync(dir)) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else out.push(p);
+  }
+  return out;
+};
 const rel = (p: string) => relative(ROOT, p);
 
 test('only src/config reads process.env', () => {
@@ -44,9 +53,15 @@ test('relative imports end in .js (module nodenext)', () => {
 });
 
 test('no private keys are tracked in certs/', () => {
-  const certs = join(ROOT, 'certs');
-  const keys = readdirSync(certs).filter((f) => /key|private/i.test(f) && !f.endsWith('.md'));
-  assert.equal(keys, []);
+  // Scripts write keys there (scripts/make-root-ca.ts, the demo): they must be ignored by
+  // git, and nothing tracked may be (or contain) a private key.
+  const tracked = execFileSync('git', ['ls-files', 'certs'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
+  const trackedKeys = tracked.filter((f) => (/key|private/i.test(f) && !f.endsWith('.md')) || /PRIVATE KEY/.test(readFileSync(join(ROOT, f), 'utf8')));
+  assert.equal(trackedKeys, []);
+  const onDisk = walk(join(ROOT, 'certs'));
+  const keyFiles = onDisk.map(rel).filter((f) => /key|private/i.test(f.split('/').pop()!) && !f.endsWith('.md'));
+  const notIgnored = keyFiles.filter((f) => spawnSync('git', ['check-ignore', '-q', f], { cwd: ROOT }).status !== 0);
+  assert.equal(notIgnored, [], 'private key files in certs/ that git would not ignore');
 });
 
 test.run();
