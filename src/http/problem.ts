@@ -23,7 +23,11 @@ export function problemBody(err: unknown): { status: number; body: string } {
 
 export function problemResponse(err: unknown): Response {
   const { status, body } = problemBody(err);
-  return new Response(body, { status, headers: { 'content-type': PROBLEM_TYPE } });
+  const headers: Record<string, string> = { 'content-type': PROBLEM_TYPE };
+  // A rate limit says when to come back (RFC 9110 Retry-After, in seconds).
+  const retry = err instanceof StewardError ? err.extra.retry_after : undefined;
+  if (typeof retry === 'number') headers['retry-after'] = String(retry);
+  return new Response(body, { status, headers });
 }
 
 export function onError(log: (err: unknown) => void) {

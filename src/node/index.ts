@@ -11,6 +11,7 @@ import { closeServer, listen } from '../http/listener.js';
 import { createMetrics } from '../metrics/index.js';
 import { createNodeResolver } from '../resolver/index.js';
 import type { ZoneView } from '../resolver/types.js';
+import { Quota } from '../quota/index.js';
 import { ZoneStore } from '../store/zone-store.js';
 import type { ZoneConfig } from '../zonefile/index.js';
 import type { NodeContext } from './context.js';
@@ -69,7 +70,8 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
   const metrics = createMetrics();
   const store = await ZoneStore.open({ zone: config.zone, dir: opts.dataDir ? join(opts.dataDir, 'store') : undefined, fsync: opts.fsync ?? true });
   const replicaId = `${config.region}:${config.zone}`;
-  const publisher = new Publisher(config, store, metrics, replicaId);
+  const quota = new Quota({ zone: config.zone, limits: config.policy.limits, store, redisUrl: opts.redisUrl, log });
+  const publisher = new Publisher(config, store, metrics, replicaId, quota);
   const { view, publicView } = views(config, store);
   const resolver = createNodeResolver({
     view,
@@ -78,8 +80,13 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
     onBackgroundError: (err, name) => log.warn({ err, name }, 'background refresh failed'),
   });
   const discover = createDiscoverer({ config, local: (q, sort, limit) => discoverLocal(store, { q, sort, limit }) });
-  const ctx: NodeContext = { config, store, view, publicView, publisher, resolver, discover, metrics, startedAt: Date.now(), log };
-  if (opts.seed !== false) await publishSeedAgents(config, store, publisher, opts.dataDir, log);
+  const ctx: NodeContext = { config, store, view, publicView, publisher, quota, resolver, discover, metrics, startedAt: Date.now(), log };
+  if (opts.seed !== false) {
+    await publishSeedAgents(config, store, publisher, opts.dataDir, log).catch(async (err) => {
+      await quota.close(); // (its Redis connection would keep the process alive)
+      throw err;
+    });
+  }
   const app = createApp(ctx);
   return {
     ctx,
@@ -87,6 +94,7 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
     fast: fastResolve(ctx),
     async close() {
       await resolver.close();
+      await quota.close();
       await store.close();
     },
   };
