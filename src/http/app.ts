@@ -31,6 +31,11 @@ export function createApp(ctx: NodeContext): Hono {
   agentRoutes(app, ctx);
   syncRoutes(app, ctx);
   app.notFound(notFound);
-  app.onError(onError((err) => ctx.log.error({ err }, 'unhandled error')));
+  app.onError(
+    onError(
+      (err) => ctx.log.error({ err }, 'unhandled error'),
+      (c) => ctx.log.debug({ method: c.req.method, path: c.req.path }, 'request ended: the client closed the connection mid-body'),
+    ),
+  );
   return app;
 }

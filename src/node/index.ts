@@ -7,7 +7,7 @@ import { createDiscoverer } from '../discover/escalate.js';
 import { discoverLocal } from '../discover/local.js';
 import { createApp } from '../http/app.js';
 import { fastResolve, type FastPath } from '../http/fast-resolve.js';
-import { closeServer, listen } from '../http/listener.js';
+import { closeServer, listen, type ListenerLimits } from '../http/listener.js';
 import { createMetrics } from '../metrics/index.js';
 import { createNodeResolver } from '../resolver/index.js';
 import type { ZoneView } from '../resolver/types.js';
@@ -25,6 +25,8 @@ export interface NodeOptions {
   redisUrl?: string;
   fsync?: boolean;
   log?: Logger;
+  /** Listener deadlines and connection caps (defaults: DEFAULTS.http). */
+  http?: Partial<ListenerLimits>;
   /** Publish the zone file's seed agents at start (default true). */
   seed?: boolean;
 }
@@ -102,7 +104,7 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
 
 /** Creates the node and listens (port 0 = any free port; the real one is in `url`). */
 export async function startNode(opts: NodeOptions & { port?: number; host?: string }): Promise<RunningNode> {
-  const l = await listen(opts.host ?? opts.config.listen.host, opts.port ?? opts.config.listen.port);
+  const l = await listen(opts.host ?? opts.config.listen.host, opts.port ?? opts.config.listen.port, opts.http);
   let node: NodeHandle;
   try {
     node = await createNode(opts);
