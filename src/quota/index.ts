@@ -13,7 +13,7 @@ import { DEFAULTS } from '../config/index.js';
 import { StewardError } from '../errors/index.js';
 import type { ZoneStore } from '../store/zone-store.js';
 import type { LimitsPolicy } from '../zonefile/index.js';
-import { ClientIdentity, socketClient } from './client.js';
+import { ClientIdentity } from './client.js';
 import { NameCounts } from './names.js';
 import { RateLimit } from './rates.js';
 import { TokenBuckets } from './token-bucket.js';
@@ -102,7 +102,7 @@ export class Quota {
     const reads = this.reads;
     if (reads === undefined) return 0;
     if (this.clients.trustsProxies) return reads.take(this.clients.of(req));
-    return reads.takeForSocket(req.socket, () => socketClient(req.socket));
+    return reads.takeForSocket(req.socket);
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,7 @@
 // A bucket dropped from a full map starts full again on its client's next connection:
 // only a client with more addresses than the map holds gains by it.
 import type { Socket } from 'node:net';
+import { socketClient } from './client.js';
 
 interface Bucket {
   tokens: number;
@@ -36,10 +37,10 @@ export class TokenBuckets {
     return this.spend(this.bucket(client));
   }
 
-  /** take() for the client a socket was found to be (its bucket cached on the socket). */
-  takeForSocket(socket: Socket, client: () => string): number {
+  /** take() for the socket's peer (socketClient), its bucket cached on the socket. */
+  takeForSocket(socket: Socket): number {
     const s = socket as Tagged;
-    return this.spend((s[BUCKET] ??= this.bucket(client())));
+    return this.spend(s[BUCKET] ?? (s[BUCKET] = this.bucket(socketClient(socket))));
   }
 
   private bucket(client: string): Bucket {
