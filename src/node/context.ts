@@ -7,6 +7,7 @@ import type { Resolver } from '../resolver/index.js';
 import type { ZoneView } from '../resolver/types.js';
 import type { Publisher } from './publisher.js';
 import type { Quota } from '../quota/index.js';
+import type { Delegations } from '../topology/delegations.js';
 import type { DiscoverAnswer, DiscoverScope, DiscoverSort } from '../discover/types.js';
 
 export type Discover = (q: string, scope: DiscoverScope, sort: DiscoverSort, limit: number) => Promise<DiscoverAnswer>;
@@ -15,6 +16,8 @@ export type Discover = (q: string, scope: DiscoverScope, sort: DiscoverSort, lim
 export interface NodeContext {
   config: ZoneConfig;
   store: ZoneStore;
+  /** The zone's child zones: zone file seeds plus registrations, minus revocations. */
+  delegations: Delegations;
   /** The zone as the authoritative stage sees it (for clients: internal records included). */
   view: ZoneView;
   /** The same zone as seen by other registries' resolvers: internal records hidden. */

@@ -13,6 +13,7 @@ import { createNodeResolver } from '../resolver/index.js';
 import type { ZoneView } from '../resolver/types.js';
 import { Quota } from '../quota/index.js';
 import { ZoneStore } from '../store/zone-store.js';
+import { Delegations } from '../topology/delegations.js';
 import type { ZoneConfig } from '../zonefile/index.js';
 import type { NodeContext } from './context.js';
 import { Publisher } from './publisher.js';
@@ -45,8 +46,7 @@ export interface RunningNode extends NodeHandle {
   server: Server;
 }
 
-function views(config: ZoneConfig, store: ZoneStore): { view: ZoneView; publicView: ZoneView } {
-  const delegations = new Map(config.delegations.map((d) => [d.zone, d]));
+function views(config: ZoneConfig, store: ZoneStore, delegations: Delegations): { view: ZoneView; publicView: ZoneView } {
   const base = {
     zone: config.zone,
     rootDomain: config.rootDomain,
@@ -71,10 +71,16 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
   const log = opts.log ?? pino({ level: 'silent' });
   const metrics = createMetrics();
   const store = await ZoneStore.open({ zone: config.zone, dir: opts.dataDir ? join(opts.dataDir, 'store') : undefined, fsync: opts.fsync ?? true });
+  const delegations = await Delegations.open({
+    zone: config.zone,
+    seed: config.delegations,
+    dir: opts.dataDir ? join(opts.dataDir, 'delegations') : undefined,
+    fsync: opts.fsync ?? true,
+  });
   const replicaId = `${config.region}:${config.zone}`;
   const quota = new Quota({ zone: config.zone, limits: config.policy.limits, store, redisUrl: opts.redisUrl, log });
-  const publisher = new Publisher(config, store, metrics, replicaId, quota);
-  const { view, publicView } = views(config, store);
+  const publisher = new Publisher(config, store, metrics, replicaId, delegations, quota);
+  const { view, publicView } = views(config, store, delegations);
   const resolver = createNodeResolver({
     view,
     metrics,
@@ -82,7 +88,7 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
     onBackgroundError: (err, name) => log.warn({ err, name }, 'background refresh failed'),
   });
   const discover = createDiscoverer({ config, local: (q, sort, limit) => discoverLocal(store, { q, sort, limit }) });
-  const ctx: NodeContext = { config, store, view, publicView, publisher, quota, resolver, discover, metrics, startedAt: Date.now(), log };
+  const ctx: NodeContext = { config, store, delegations, view, publicView, publisher, quota, resolver, discover, metrics, startedAt: Date.now(), log };
   if (opts.seed !== false) {
     await publishSeedAgents(config, store, publisher, opts.dataDir, log).catch(async (err) => {
       await quota.close(); // (its Redis connection would keep the process alive)
@@ -98,6 +104,7 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
       await resolver.close();
       await quota.close();
       await store.close();
+      await delegations.close();
     },
   };
 }

@@ -10,12 +10,12 @@ import { prepareUnpublish, preparePublish } from '../records/publish.js';
 import type { AgentRecord } from '../records/types.js';
 import type { Quota } from '../quota/index.js';
 import type { ZoneStore } from '../store/zone-store.js';
+import type { Delegations } from '../topology/delegations.js';
 import type { ZoneConfig } from '../zonefile/index.js';
 
 export class Publisher {
   private readonly confusables = new ConfusableIndex();
   private readonly inflight = new Map<string, Promise<unknown>>();
-  private readonly delegated: Set<string>;
   /** Keys the zone vouches for (zone policy `verified`, and its own seed key): a trust signal. */
   private readonly verified: Set<string>;
   /** Earliest publish seen per key (lower bound; see history()). */
@@ -26,18 +26,34 @@ export class Publisher {
     private readonly store: ZoneStore,
     private readonly metrics: Metrics,
     private readonly replicaId: string,
+    private readonly delegations: Delegations,
     /** Per-key limits for changes that come over the network (src/quota). */
     private readonly quota?: Quota,
   ) {
     this.verified = new Set(config.policy.verified);
-    this.delegated = new Set(config.delegations.map((d) => childLabel(d.zone, config.zone)!));
     for (const label of store.labels()) this.confusables.add(label);
     // Child zones' labels count too: an agent "0penai" next to a delegated "openai" misleads.
-    for (const label of this.delegated) this.confusables.add(label);
+    for (const label of delegations.labels()) this.confusables.add(label);
     store.onChange((e) => {
       if (e.op === 'put') this.confusables.add(e.record.name);
-      else if (!this.delegated.has(e.record.name)) this.confusables.remove(e.record.name);
+      else if (!this.isDelegated(e.record.name)) this.confusables.remove(e.record.name);
     });
+    delegations.onChange((zone, entry) => {
+      const label = childLabel(zone, config.zone);
+      if (!label) return;
+      if (entry?.state === 'active') this.confusables.add(label);
+      else if (!store.get(label)) this.confusables.remove(label);
+    });
+  }
+
+  /** `label` is an active child zone of this zone. */
+  isDelegated(label: string): boolean {
+    return !!this.delegations.get(`${label}.${this.config.zone}`);
+  }
+
+  /** The confusable index of agent and child-zone labels (register checks namespaces against it). */
+  confusableWith(label: string): string | undefined {
+    return this.confusables.findConflict(label);
   }
 
   /** The zone vouches for this publisher key (e.g. the key it signs its own seed agents with). */
@@ -83,7 +99,7 @@ export class Publisher {
       },
       history: this.history(),
     });
-    if (this.delegated.has(record.name)) {
+    if (this.isDelegated(record.name)) {
       throw new StewardError('NAME_CONFLICT', `${record.name} is delegated to the child zone ${record.name}.${config.zone}; an agent cannot use that label`);
     }
     const quota = limited ? this.quota : undefined;

@@ -11,7 +11,7 @@ export function zoneRoutes(app: Hono, ctx: NodeContext) {
       serial: ctx.store.serial,
       region: config.region,
       replicas: config.replicas,
-      delegations: config.delegations.map((d) => ({ zone: d.zone, endpoints: d.endpoints, fingerprint: d.fingerprint ?? null })),
+      delegations: ctx.delegations.list().map((d) => ({ zone: d.zone, endpoints: d.endpoints, fingerprint: d.fingerprint ?? null })),
       certificate: null,
     });
   });

@@ -1,0 +1,42 @@
+// steward-registry serve: one node for one zone.
+import { readEnv } from '../../config/index.js';
+import { startNode } from '../../node/index.js';
+import { loadZoneFile } from '../../zonefile/index.js';
+import { logger, onShutdown, parse, portFlag, usage } from './common.js';
+
+export const help = `usage: steward-registry serve --zone <zone file> [options]
+
+Runs one registry node for the zone described by a zone file (SPEC §7).
+
+  --zone FILE      the zone file (e.g. zones/vibe-agency.com.json); required
+  --port N         listen on port N instead of the zone file's listen.port (0 = any free port)
+  --host H         listen on host H instead of the zone file's listen.host
+  --data-dir DIR   where the node keeps its data (default $STEWARD_DATA_DIR, else ./data/<zone>)
+  --memory         keep data in memory only (nothing written to disk)
+  --redis URL      share the resolver cache over Redis (default $REDIS_URL)
+
+Prints "<zone>  <url>" once it listens. Exit codes: 0 ok, 2 usage or configuration
+error, 3 could not listen.`;
+
+export async function command(args: string[]) {
+  const v = parse(args, {
+    zone: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' },
+    'data-dir': { type: 'string' }, redis: { type: 'string' }, memory: { type: 'boolean' },
+    namespace: { type: 'string' }, parent: { type: 'string' },
+  });
+  if (v.help) return console.log(help);
+  if (v.namespace || v.parent) {
+    throw usage('--namespace/--parent bootstrapping needs registration with the parent, which this version does not do yet; write a zone file and use --zone');
+  }
+  if (!v.zone) throw usage('serve needs --zone <file>');
+  const port = portFlag(v.port);
+  const env = readEnv();
+  const config = loadZoneFile(v.zone);
+  const node = await startNode({
+    config, port, host: v.host, log: logger(),
+    dataDir: v.memory ? undefined : (v['data-dir'] ?? env.dataDir ?? `data/${config.zone}`),
+    redisUrl: v.redis ?? env.redisUrl,
+  });
+  console.log(`${config.zone}  ${node.url}`);
+  onShutdown(() => node.close());
+}
