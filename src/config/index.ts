@@ -24,4 +24,23 @@ export const DEFAULTS = {
   upstream: { timeoutMs: 2_000, staleAfterMs: 1_800, deadlineMs: 6_000, maxReferrals: 16 },
   // Group commit needs no timer: appends that arrive during a flush share the next one.
   store: { snapshotEvery: 100_000 },
+  // Zone policy `limits` (src/quota): what one key or one client may do. Rates are
+  // `points` per `per_seconds` window; a zone file may set any of them to false (off).
+  limits: {
+    publish_per_key: { points: 60, per_seconds: 60 },
+    publish_per_client: { points: 300, per_seconds: 60 },
+    names_per_key: 1_000,
+    reads_per_client: { points: 2_000, per_seconds: 1 },
+    /** Peers whose X-Forwarded-For names the client (default: nobody's is believed). */
+    trusted_proxies: [] as string[],
+    /** Clients with a read bucket at once (the oldest is dropped beyond). */
+    read_clients: 100_000,
+  },
+  // The listener (src/http/listener.ts): a slow client is cut off, connections are capped.
+  http: {
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: 10_000, // the whole request, body included: 64 KiB in 10 s at the least
+    maxConnections: 10_000,
+    maxConnectionsPerClient: 512,
+  },
 } as const;

@@ -4,6 +4,7 @@ import { DEFAULTS } from '../config/index.js';
 import { StewardError } from '../errors/index.js';
 import type { NodeContext } from '../node/context.js';
 import { bodyLimit } from './body-limit.js';
+import { readLimit } from './limits.js';
 import { notFound, onError, problemResponse } from './problem.js';
 import { agentRoutes } from './routes/agents.js';
 import { discoverRoutes } from './routes/discover.js';
@@ -22,6 +23,7 @@ export function createApp(ctx: NodeContext): Hono {
         problemResponse(new StewardError('PAYLOAD_TOO_LARGE', `request bodies are limited to ${DEFAULTS.maxBodyBytes} bytes`)),
     }),
   );
+  app.use('/v1/*', readLimit(ctx));
   healthRoutes(app, ctx);
   zoneRoutes(app, ctx);
   resolveRoutes(app, ctx);
@@ -29,6 +31,11 @@ export function createApp(ctx: NodeContext): Hono {
   agentRoutes(app, ctx);
   syncRoutes(app, ctx);
   app.notFound(notFound);
-  app.onError(onError((err) => ctx.log.error({ err }, 'unhandled error')));
+  app.onError(
+    onError(
+      (err) => ctx.log.error({ err }, 'unhandled error'),
+      (c) => ctx.log.debug({ method: c.req.method, path: c.req.path }, 'request ended: the client closed the connection mid-body'),
+    ),
+  );
   return app;
 }

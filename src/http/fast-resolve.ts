@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NodeContext } from '../node/context.js';
 import { RESOLVER_HEADER } from '../resolver/index.js';
+import { sendReadLimited } from './limits.js';
 import { resolveReply, type Reply } from './resolve-reply.js';
 
 /** Handles the request and returns true, or returns false and leaves it untouched. */
@@ -36,6 +37,7 @@ export function fastResolve(ctx: NodeContext): FastPath {
   // Every client of a node sends the same Host: the last one that passed the check is
   // remembered (a string comparison instead of a regex).
   let plainHost = '';
+  const quota = ctx.quota;
   return (req, res) => {
     const target = req.url;
     if (req.method !== 'GET' || !target || !target.startsWith(PATH)) return false;
@@ -47,6 +49,12 @@ export function fastResolve(ctx: NodeContext): FastPath {
       plainHost = host;
     }
     if (!PLAIN_TARGET.test(target) || (target.includes('/.') && DOT_SEGMENT.test(target))) return false;
+    // The client's read bucket: synchronous, a property read on a keep-alive socket.
+    const wait = quota.read(req);
+    if (wait !== 0) {
+      sendReadLimited(res, wait);
+      return true;
+    }
     // (only the query is read: the target stands for the URL hono would build from it)
     const reply = resolveReply(ctx, { url: target, fromResolver: !!req.headers[RESOLVER_HEADER] });
     if (reply instanceof Promise) reply.then((r) => send(ctx, res, r));

@@ -1,20 +1,53 @@
 // The node's HTTP listener: raw node:http, the resolve fast path first, hono for the rest.
 // It listens before the node is wired (so port 0 can be resolved first) and answers
 // requests it cannot even parse with problem+json too, never with a bare socket error.
+// A slow client is cut off (headers and the whole request each have a deadline; Node's
+// own default lets a 1 byte/s body hold a connection for 300 s) and connections are
+// capped, in all and per client, so a flood of idle sockets cannot starve the rest.
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { getRequestListener, RequestError } from '@hono/node-server';
+import { DEFAULTS } from '../config/index.js';
 import { StewardError } from '../errors/index.js';
+import { clientKey } from '../quota/index.js';
 import type { FastPath } from './fast-resolve.js';
 import { PROBLEM_TYPE, problemBody, problemResponse } from './problem.js';
 
-type Fetch = (r: Request) => Response | Promise<Response>;
+// (env carries node:http's `incoming`: the socket a client is known by, for rate limits)
+type Fetch = (r: Request, env?: unknown) => Response | Promise<Response>;
 
 export interface Listener {
   server: Server;
   url: string;
   port: number;
   attach(fetch: Fetch, fast?: FastPath): void;
+}
+
+export interface ListenerLimits {
+  headersTimeoutMs: number;
+  /** Receiving the whole request, body included. */
+  requestTimeoutMs: number;
+  maxConnections: number;
+  maxConnectionsPerClient: number;
+}
+
+/** Refuses a client's connections beyond `max` open at once (counted per address, IPv6 by /64). */
+function capPerClient(server: Server, max: number) {
+  const open = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const client = clientKey(socket.remoteAddress);
+    const n = (open.get(client) ?? 0) + 1;
+    if (n > max) {
+      socket.destroy();
+      return;
+    }
+    open.set(client, n);
+    socket.once('close', () => {
+      const left = (open.get(client) ?? 1) - 1;
+      if (left > 0) open.set(client, left);
+      else open.delete(client);
+    });
+  });
 }
 
 const notReady = () =>
@@ -42,14 +75,25 @@ function onClientError(err: NodeJS.ErrnoException, socket: import('node:stream')
   );
 }
 
-export async function listen(host: string, port: number): Promise<Listener> {
+export async function listen(host: string, port: number, limits: Partial<ListenerLimits> = {}): Promise<Listener> {
+  const lim = { ...DEFAULTS.http, ...limits };
   let handler: Fetch | undefined;
   let fast: FastPath | undefined;
-  const framework = getRequestListener((r: Request) => (handler ? handler(r) : notReady()), { hostname: host, errorHandler: onFrameworkError });
-  const server = createServer((req, res) => {
-    if (!fast?.(req, res)) void framework(req, res);
-  });
+  const framework = getRequestListener((r: Request, env: unknown) => (handler ? handler(r, env) : notReady()), { hostname: host, errorHandler: onFrameworkError });
+  const server = createServer(
+    {
+      headersTimeout: Math.min(lim.headersTimeoutMs, lim.requestTimeoutMs),
+      requestTimeout: lim.requestTimeoutMs,
+      // (how often Node checks those deadlines; its default of 30 s would let them overrun)
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, lim.requestTimeoutMs / 4)),
+    },
+    (req, res) => {
+      if (!fast?.(req, res)) void framework(req, res);
+    },
+  );
   server.keepAliveTimeout = 65_000;
+  server.maxConnections = lim.maxConnections;
+  capPerClient(server, lim.maxConnectionsPerClient);
   server.on('clientError', onClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -23,11 +23,24 @@ export function problemBody(err: unknown): { status: number; body: string } {
 
 export function problemResponse(err: unknown): Response {
   const { status, body } = problemBody(err);
-  return new Response(body, { status, headers: { 'content-type': PROBLEM_TYPE } });
+  const headers: Record<string, string> = { 'content-type': PROBLEM_TYPE };
+  // A rate limit says when to come back (RFC 9110 Retry-After, in seconds).
+  const retry = err instanceof StewardError ? err.extra.retry_after : undefined;
+  if (typeof retry === 'number') headers['retry-after'] = String(retry);
+  return new Response(body, { status, headers });
 }
 
-export function onError(log: (err: unknown) => void) {
-  return (err: Error, _c: Context) => {
+/** node:http's error for a body the client stopped sending (it closed, or was cut off). */
+export const isClientAbort = (err: unknown) =>
+  err instanceof Error && (err as NodeJS.ErrnoException).code === 'ECONNRESET' && err.message === 'aborted';
+
+/** `log` hears bugs; `quiet` hears requests that simply ended because the client went away. */
+export function onError(log: (err: unknown) => void, quiet: (c: Context) => void = () => {}) {
+  return (err: Error, c: Context) => {
+    if (isClientAbort(err)) {
+      quiet(c);
+      return problemResponse(new StewardError('BAD_REQUEST', 'the client closed the connection before the request was complete'));
+    }
     if (!isExpectedError(err)) log(err);
     return problemResponse(err);
   };

@@ -6,6 +6,7 @@ import type { ZoneStore } from '../store/zone-store.js';
 import type { Resolver } from '../resolver/index.js';
 import type { ZoneView } from '../resolver/types.js';
 import type { Publisher } from './publisher.js';
+import type { Quota } from '../quota/index.js';
 import type { Delegations } from '../topology/delegations.js';
 import type { DiscoverAnswer, DiscoverScope, DiscoverSort } from '../discover/types.js';
 
@@ -22,6 +23,8 @@ export interface NodeContext {
   /** The same zone as seen by other registries' resolvers: internal records hidden. */
   publicView: ZoneView;
   publisher: Publisher;
+  /** Rate limits and quotas (zone policy `limits`). */
+  quota: Quota;
   resolver: Resolver;
   discover: Discover;
   metrics: Metrics;

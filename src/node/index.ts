@@ -7,10 +7,11 @@ import { createDiscoverer } from '../discover/escalate.js';
 import { discoverLocal } from '../discover/local.js';
 import { createApp } from '../http/app.js';
 import { fastResolve, type FastPath } from '../http/fast-resolve.js';
-import { closeServer, listen } from '../http/listener.js';
+import { closeServer, listen, type ListenerLimits } from '../http/listener.js';
 import { createMetrics } from '../metrics/index.js';
 import { createNodeResolver } from '../resolver/index.js';
 import type { ZoneView } from '../resolver/types.js';
+import { Quota } from '../quota/index.js';
 import { ZoneStore } from '../store/zone-store.js';
 import { Delegations } from '../topology/delegations.js';
 import type { ZoneConfig } from '../zonefile/index.js';
@@ -25,6 +26,8 @@ export interface NodeOptions {
   redisUrl?: string;
   fsync?: boolean;
   log?: Logger;
+  /** Listener deadlines and connection caps (defaults: DEFAULTS.http). */
+  http?: Partial<ListenerLimits>;
   /** Publish the zone file's seed agents at start (default true). */
   seed?: boolean;
 }
@@ -75,7 +78,8 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
     fsync: opts.fsync ?? true,
   });
   const replicaId = `${config.region}:${config.zone}`;
-  const publisher = new Publisher(config, store, metrics, replicaId, delegations);
+  const quota = new Quota({ zone: config.zone, limits: config.policy.limits, store, redisUrl: opts.redisUrl, log });
+  const publisher = new Publisher(config, store, metrics, replicaId, delegations, quota);
   const { view, publicView } = views(config, store, delegations);
   const resolver = createNodeResolver({
     view,
@@ -84,8 +88,13 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
     onBackgroundError: (err, name) => log.warn({ err, name }, 'background refresh failed'),
   });
   const discover = createDiscoverer({ config, local: (q, sort, limit) => discoverLocal(store, { q, sort, limit }) });
-  const ctx: NodeContext = { config, store, delegations, view, publicView, publisher, resolver, discover, metrics, startedAt: Date.now(), log };
-  if (opts.seed !== false) await publishSeedAgents(config, store, publisher, opts.dataDir, log);
+  const ctx: NodeContext = { config, store, delegations, view, publicView, publisher, quota, resolver, discover, metrics, startedAt: Date.now(), log };
+  if (opts.seed !== false) {
+    await publishSeedAgents(config, store, publisher, opts.dataDir, log).catch(async (err) => {
+      await quota.close(); // (its Redis connection would keep the process alive)
+      throw err;
+    });
+  }
   const app = createApp(ctx);
   return {
     ctx,
@@ -93,6 +102,7 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
     fast: fastResolve(ctx),
     async close() {
       await resolver.close();
+      await quota.close();
       await store.close();
       await delegations.close();
     },
@@ -101,7 +111,7 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
 
 /** Creates the node and listens (port 0 = any free port; the real one is in `url`). */
 export async function startNode(opts: NodeOptions & { port?: number; host?: string }): Promise<RunningNode> {
-  const l = await listen(opts.host ?? opts.config.listen.host, opts.port ?? opts.config.listen.port);
+  const l = await listen(opts.host ?? opts.config.listen.host, opts.port ?? opts.config.listen.port, opts.http);
   let node: NodeHandle;
   try {
     node = await createNode(opts);

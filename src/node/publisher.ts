@@ -8,6 +8,7 @@ import { childLabel } from '../names/index.js';
 import { ConfusableIndex } from '../records/confusable.js';
 import { prepareUnpublish, preparePublish } from '../records/publish.js';
 import type { AgentRecord } from '../records/types.js';
+import type { Quota } from '../quota/index.js';
 import type { ZoneStore } from '../store/zone-store.js';
 import type { Delegations } from '../topology/delegations.js';
 import type { ZoneConfig } from '../zonefile/index.js';
@@ -32,6 +33,8 @@ export class Publisher {
     private readonly metrics: Metrics,
     private readonly replicaId: string,
     private readonly delegations: Delegations,
+    /** Per-key limits for changes that come over the network (src/quota). */
+    private readonly quota?: Quota,
     /** The time a publish happens at (tests move it). */
     private readonly clock: () => Date = () => new Date(),
   ) {
@@ -69,10 +72,11 @@ export class Publisher {
     this.verified.add(fingerprint);
   }
 
-  async publish(jws: string): Promise<AgentRecord> {
+  /** `from`: the client a network request came from; such changes count against quotas. */
+  async publish(jws: string, opts: { from?: string } = {}): Promise<AgentRecord> {
     try {
       const label = peekName(jws);
-      const record = await this.serial(label, () => this.publishNow(jws));
+      const record = await this.serial(label, () => this.publishNow(jws, opts.from !== undefined));
       this.metrics.publishes.inc({ outcome: 'ok' });
       return record;
     } catch (err) {
@@ -81,16 +85,17 @@ export class Publisher {
     }
   }
 
-  async unpublish(label: string, jws: string): Promise<{ id: string; seq: number }> {
+  async unpublish(label: string, jws: string, opts: { from?: string } = {}): Promise<{ id: string; seq: number }> {
     return this.serial(label, async () => {
       const { zone, namespace } = this.config;
       const { record } = await prepareUnpublish({ jws, zone, namespace, label, current: (l) => this.store.get(l) });
+      if (opts.from !== undefined) await this.quota?.publishPerKey(record.fingerprint);
       const entry = await this.store.remove(label);
       return { id: record.id, seq: entry?.seq ?? this.store.serial };
     });
   }
 
-  private async publishNow(jws: string): Promise<AgentRecord> {
+  private async publishNow(jws: string, limited: boolean): Promise<AgentRecord> {
     const { config, store } = this;
     const record = await preparePublish({
       jws,
@@ -110,6 +115,8 @@ export class Publisher {
     if (this.isDelegated(record.name)) {
       throw new StewardError('NAME_CONFLICT', `${record.name} is delegated to the child zone ${record.name}.${config.zone}; an agent cannot use that label`);
     }
+    const quota = limited ? this.quota : undefined;
+    await quota?.publishPerKey(record.fingerprint);
     // Synchronous re-check + reservation: nothing else runs between here and put().
     const previous = store.get(record.name);
     const isNew = !previous;
@@ -119,13 +126,17 @@ export class Publisher {
         const existing = `${clash}.${config.zone}`;
         throw new StewardError('CONFUSABLE_NAME', `${record.name} is confusable with the existing agent ${existing}`, { existing });
       }
+      quota?.reserveName(record.fingerprint, record.name);
       this.confusables.add(record.name);
     }
     try {
       await store.put(record);
       this.noteKey(record, previous);
     } catch (err) {
-      if (isNew && !store.get(record.name)) this.confusables.remove(record.name);
+      if (isNew && !store.get(record.name)) {
+        this.confusables.remove(record.name);
+        quota?.releaseName(record.fingerprint, record.name);
+      }
       throw err;
     }
     return record;

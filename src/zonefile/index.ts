@@ -20,8 +20,23 @@ export interface ZoneConfig {
   replicas: RegionEndpoint[];
   delegations: Delegation[];
   agents: unknown[];
-  policy: { publishers: 'any' | string[]; verified: string[]; ttl: { agent: number; referral: number; negative: number } };
+  policy: {
+    publishers: 'any' | string[];
+    verified: string[];
+    ttl: { agent: number; referral: number; negative: number };
+    limits: LimitsPolicy;
+  };
   source?: string;
+}
+
+/** `points` per `per_seconds`; false = no limit. */
+export type Rate = false | { points: number; per_seconds: number };
+export interface LimitsPolicy {
+  publish_per_key: Rate;
+  publish_per_client: Rate;
+  names_per_key: number | false;
+  reads_per_client: Rate;
+  trusted_proxies: string[];
 }
 
 const badField = (source: string, field: string, why: string): never => {
@@ -50,6 +65,8 @@ export function parseZoneFile(json: unknown, source = 'zone file'): ZoneConfig {
     }
   }
   const ttl = { ...DEFAULTS.ttl, ...(f.policy?.ttl ?? {}) };
+  const { read_clients: _, ...limitDefaults } = DEFAULTS.limits;
+  const limits: LimitsPolicy = { ...limitDefaults, trusted_proxies: [], ...(f.policy?.limits ?? {}) };
   return {
     zone,
     rootDomain,
@@ -60,7 +77,7 @@ export function parseZoneFile(json: unknown, source = 'zone file'): ZoneConfig {
     replicas: f.replicas ?? [],
     delegations: f.delegations ?? [],
     agents: f.agents ?? [],
-    policy: { publishers: f.policy?.publishers ?? 'any', verified: f.policy?.verified ?? [], ttl },
+    policy: { publishers: f.policy?.publishers ?? 'any', verified: f.policy?.verified ?? [], ttl, limits },
     source,
   };
 }

@@ -11,6 +11,29 @@ const endpoint = {
   properties: { url, region },
 };
 const ttlSeconds = { type: 'integer', minimum: 0, maximum: 604_800 };
+// A rate (src/quota): `points` per `per_seconds`, or false to turn it off.
+const rate = {
+  oneOf: [
+    { const: false },
+    {
+      type: 'object',
+      required: ['points', 'per_seconds'],
+      additionalProperties: false,
+      properties: { points: { type: 'integer', minimum: 1, maximum: 10_000_000 }, per_seconds: { type: 'integer', minimum: 1, maximum: 86_400 } },
+    },
+  ],
+};
+const limits = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    publish_per_key: rate,
+    publish_per_client: rate,
+    names_per_key: { oneOf: [{ const: false }, { type: 'integer', minimum: 1, maximum: 10_000_000 }] },
+    reads_per_client: rate,
+    trusted_proxies: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 64 }, maxItems: 64 },
+  },
+};
 
 export const zoneFileSchema = {
   type: 'object',
@@ -66,6 +89,7 @@ export const zoneFileSchema = {
           additionalProperties: false,
           properties: { agent: ttlSeconds, referral: ttlSeconds, negative: ttlSeconds },
         },
+        limits,
       },
     },
   },

@@ -16,7 +16,7 @@ test('continuity counts from the first version by this key, however many version
   const config = testZone('vibe-agency.com');
   const store = await ZoneStore.open({ zone: config.zone });
   let now = Date.parse('2025-01-01T00:00:00Z');
-  const publisher = new Publisher(config, store, createMetrics(), 'r1', await Delegations.open({ zone: config.zone }), () => new Date(now));
+  const publisher = new Publisher(config, store, createMetrics(), 'r1', await Delegations.open({ zone: config.zone }), undefined, () => new Date(now));
   const k = await key('EdDSA', 7);
   const publish = async (version: string) => (await publisher.publish(await signCompact(manifest({ name: 'steady-agent', version }), k))).trust;
   try {

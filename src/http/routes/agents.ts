@@ -4,11 +4,15 @@ import { StewardError } from '../../errors/index.js';
 import { normalizeLabel } from '../../names/index.js';
 import type { NodeContext } from '../../node/context.js';
 import { readJwsBody } from '../body.js';
+import { clientOf } from '../limits.js';
 
 export function agentRoutes(app: Hono, ctx: NodeContext) {
+  // Per-client limit first: before the body is read or a signature checked.
   app.post('/v1/agents', async (c) => {
+    const from = clientOf(c, ctx);
+    await ctx.quota.publishPerClient(from);
     const jws = await readJwsBody(c);
-    const record = await ctx.publisher.publish(jws);
+    const record = await ctx.publisher.publish(jws, { from });
     c.header('location', `/v1/agents/${record.name}`);
     return c.json(record, 201);
   });
@@ -22,8 +26,10 @@ export function agentRoutes(app: Hono, ctx: NodeContext) {
 
   app.delete('/v1/agents/:name', async (c) => {
     const label = normalizeLabel(c.req.param('name'));
+    const from = clientOf(c, ctx);
+    await ctx.quota.publishPerClient(from);
     const jws = await readJwsBody(c);
-    const { id, seq } = await ctx.publisher.unpublish(label, jws);
+    const { id, seq } = await ctx.publisher.unpublish(label, jws, { from });
     return c.json({ deleted: id, seq });
   });
 }
