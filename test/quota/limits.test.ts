@@ -76,7 +76,7 @@ test('names per key: the N+1th new name is refused with a clear detail; new vers
     assert.is((await publish(srv.url, other, 'quota-foxtrot')).status, 201, 'another key has its own quota');
     // unpublishing frees a slot
     const { signCompact } = await import('../../src/records/keys.js');
-    const tomb = await signCompact({ name: held[1], deleted: true, version: '1.0.0' }, key);
+    const tomb = await signCompact({ name: held[1], namespace: 'vibe-agency.com', deleted: true, version: '1.0.0' }, key);
     const del = await fetch(`${srv.url}/v1/agents/${held[1]}`, { method: 'DELETE', headers: { 'content-type': 'application/jose' }, body: tomb });
     assert.is(del.status, 200, await del.text());
     assert.is((await publish(srv.url, key, 'quota-golf')).status, 201);
