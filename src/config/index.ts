@@ -17,6 +17,15 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
 }
 
 export const DEFAULTS = {
+  // SPEC §5: registry certificates, signed requests, CRLs.
+  identity: {
+    certificateLifetimeSeconds: 365 * 86_400,
+    /** Demo certificate material (zone files without a registered identity), relative to the zones directory's parent. */
+    demoCertsDir: 'certs',
+    crlRefreshMs: 5 * 60_000,
+    /** How often a registered node checks whether two-thirds of its certificate's lifetime has passed. */
+    renewCheckMs: 60_000,
+  },
   rootDomain: 'steward-registry.org',
   maxBodyBytes: 64 * 1024,
   ttl: { agent: 300, referral: 3600, negative: 60 },

@@ -9,6 +9,7 @@ import { notFound, onError, problemResponse } from './problem.js';
 import { agentRoutes } from './routes/agents.js';
 import { discoverRoutes } from './routes/discover.js';
 import { healthRoutes } from './routes/health.js';
+import { identityRoutes } from './routes/identity.js';
 import { resolveRoutes } from './routes/resolve.js';
 import { syncRoutes } from './routes/sync.js';
 import { zoneRoutes } from './routes/zone.js';
@@ -30,6 +31,7 @@ export function createApp(ctx: NodeContext): Hono {
   discoverRoutes(app, ctx);
   agentRoutes(app, ctx);
   syncRoutes(app, ctx);
+  identityRoutes(app, ctx);
   app.notFound(notFound);
   app.onError(
     onError(

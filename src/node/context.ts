@@ -8,6 +8,9 @@ import type { ZoneView } from '../resolver/types.js';
 import type { Publisher } from './publisher.js';
 import type { Quota } from '../quota/index.js';
 import type { Delegations } from '../topology/delegations.js';
+import type { NodeIdentity } from '../identity/node-identity.js';
+import type { Registrar } from '../identity/registrar.js';
+import type { RegisterTokens } from '../identity/tokens.js';
 import type { DiscoverAnswer, DiscoverScope, DiscoverSort } from '../discover/types.js';
 
 export type Discover = (q: string, scope: DiscoverScope, sort: DiscoverSort, limit: number) => Promise<DiscoverAnswer>;
@@ -28,6 +31,10 @@ export interface NodeContext {
   resolver: Resolver;
   discover: Discover;
   metrics: Metrics;
+  /** The registry's key, certificate chain, signer and verifier; absent = no signed exchanges. */
+  identity?: NodeIdentity;
+  registrar?: Registrar;
+  tokens?: RegisterTokens;
   startedAt: number;
   log: Logger;
 }

@@ -14,6 +14,8 @@ import type { ZoneView } from '../resolver/types.js';
 import { Quota } from '../quota/index.js';
 import { ZoneStore } from '../store/zone-store.js';
 import { Delegations } from '../topology/delegations.js';
+import type { IdentityMaterial } from '../identity/node-identity.js';
+import { openIdentity, type IdentityParts } from './identity.js';
 import type { ZoneConfig } from '../zonefile/index.js';
 import type { NodeContext } from './context.js';
 import { Publisher } from './publisher.js';
@@ -28,6 +30,10 @@ export interface NodeOptions {
   log?: Logger;
   /** Listener deadlines and connection caps (defaults: DEFAULTS.http). */
   http?: Partial<ListenerLimits>;
+  /** The registry's key and certificates (SPEC §5); absent = no signed exchanges. */
+  identity?: IdentityMaterial;
+  /** Origins other registries address this node by (signed requests must target one). */
+  origins?: string[];
   /** Publish the zone file's seed agents at start (default true). */
   seed?: boolean;
 }
@@ -88,7 +94,14 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
     onBackgroundError: (err, name) => log.warn({ err, name }, 'background refresh failed'),
   });
   const discover = createDiscoverer({ config, local: (q, sort, limit) => discoverLocal(store, { q, sort, limit }) });
-  const ctx: NodeContext = { config, store, delegations, view, publicView, publisher, quota, resolver, discover, metrics, startedAt: Date.now(), log };
+  let id: IdentityParts | undefined;
+  if (opts.identity) {
+    id = await openIdentity({ config, material: opts.identity, store, delegations, publisher, dataDir: opts.dataDir, fsync: opts.fsync, redisUrl: opts.redisUrl, origins: opts.origins });
+  }
+  const ctx: NodeContext = {
+    config, store, delegations, view, publicView, publisher, quota, resolver, discover, metrics, startedAt: Date.now(), log,
+    identity: id?.identity, registrar: id?.registrar, tokens: id?.tokens,
+  };
   if (opts.seed !== false) {
     await publishSeedAgents(config, store, publisher, opts.dataDir, log).catch(async (err) => {
       await quota.close(); // (its Redis connection would keep the process alive)
@@ -103,6 +116,7 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
     async close() {
       await resolver.close();
       await quota.close();
+      await id?.close();
       await store.close();
       await delegations.close();
     },

@@ -25,6 +25,8 @@ export interface ZoneConfig {
     verified: string[];
     ttl: { agent: number; referral: number; negative: number };
     limits: LimitsPolicy;
+    register: 'open' | 'token';
+    certificateLifetimeSeconds: number;
   };
   source?: string;
 }
@@ -77,7 +79,7 @@ export function parseZoneFile(json: unknown, source = 'zone file'): ZoneConfig {
     replicas: f.replicas ?? [],
     delegations: f.delegations ?? [],
     agents: f.agents ?? [],
-    policy: { publishers: f.policy?.publishers ?? 'any', verified: f.policy?.verified ?? [], ttl, limits },
+    policy: { publishers: f.policy?.publishers ?? 'any', verified: f.policy?.verified ?? [], ttl, limits, register: f.policy?.register ?? 'open', certificateLifetimeSeconds: f.policy?.certificate_lifetime_seconds ?? DEFAULTS.identity.certificateLifetimeSeconds },
     source,
   };
 }

@@ -90,6 +90,10 @@ export const zoneFileSchema = {
           properties: { agent: ttlSeconds, referral: ttlSeconds, negative: ttlSeconds },
         },
         limits,
+        /** Who may register a child zone (SPEC §5): anyone, or holders of a one-time token. */
+        register: { enum: ['open', 'token'] },
+        /** Lifetime of certificates issued to children (default one year). */
+        certificate_lifetime_seconds: { type: 'integer', minimum: 5, maximum: 10 * 366 * 86_400 },
       },
     },
   },

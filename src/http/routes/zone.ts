@@ -12,7 +12,9 @@ export function zoneRoutes(app: Hono, ctx: NodeContext) {
       region: config.region,
       replicas: config.replicas,
       delegations: ctx.delegations.list().map((d) => ({ zone: d.zone, endpoints: d.endpoints, fingerprint: d.fingerprint ?? null })),
-      certificate: null,
+      certificate: ctx.identity?.certificatePem ?? null,
+      /** The certificate's issuers up to and including the root (PEM), nearest first. */
+      chain: ctx.identity?.chainPems ?? [],
     });
   });
 }
