@@ -10,6 +10,7 @@ import { agentRoutes } from './routes/agents.js';
 import { discoverRoutes } from './routes/discover.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
+import { pushRoutes } from './routes/push.js';
 import { resolveRoutes } from './routes/resolve.js';
 import { syncRoutes } from './routes/sync.js';
 import { zoneRoutes } from './routes/zone.js';
@@ -32,6 +33,7 @@ export function createApp(ctx: NodeContext): Hono {
   agentRoutes(app, ctx);
   syncRoutes(app, ctx);
   identityRoutes(app, ctx);
+  pushRoutes(app, ctx);
   app.notFound(notFound);
   app.onError(
     onError(

@@ -1,0 +1,37 @@
+// POST /v1/push (SPEC §6): a child registry pushes changes of its public records up.
+// Signed (SPEC §5, the signed-request middleware); then: the body names the sender's own
+// zone, the sender is below this zone, and each entry is checked by itself
+// (federation/push/entries.ts). A push whose every entry names another zone is 403.
+import type { Hono } from 'hono';
+import { StewardError } from '../../errors/index.js';
+import { checkPushEntries } from '../../federation/push/entries.js';
+import { isWithin } from '../../names/index.js';
+import type { NodeContext } from '../../node/context.js';
+import { readJsonBody } from '../body.js';
+import { signedRequests, verifiedSender } from '../signed.js';
+
+const MAX_ENTRIES = 1_000;
+
+export function pushRoutes(app: Hono, ctx: NodeContext) {
+  const verify = signedRequests({
+    verify: (req) => {
+      if (!ctx.identity) throw new StewardError('UNAVAILABLE', `${ctx.config.zone} runs without a registry identity and takes no pushes`);
+      return ctx.identity.verify(req);
+    },
+  });
+  app.post('/v1/push', verify, async (c) => {
+    const sender = verifiedSender(c).zone;
+    const { zone } = ctx.config;
+    if (sender === zone || !isWithin(sender, zone)) throw new StewardError('NOT_PERMITTED', `${sender} is not below ${zone}; only registries of this zone's subtree push here`);
+    const body = await readJsonBody(c);
+    if (body.zone !== sender) throw new StewardError('NOT_PERMITTED', `the push names zone ${JSON.stringify(body.zone)} but is signed by ${sender}`);
+    if (!Array.isArray(body.entries)) throw new StewardError('BAD_REQUEST', 'entries must be an array');
+    if (body.entries.length > MAX_ENTRIES) throw new StewardError('BAD_REQUEST', `at most ${MAX_ENTRIES} entries per push`);
+    const { good, rejected } = await checkPushEntries(body.entries, { rootDomain: ctx.config.rootDomain, sender });
+    if (good.length === 0 && rejected.length > 0 && rejected.every((r) => r.code === 'NOT_PERMITTED')) {
+      throw new StewardError('NOT_PERMITTED', `${sender} may push only names at or below its own zone: ${rejected[0]!.detail}`, { rejected });
+    }
+    if (rejected.length) ctx.log.warn({ sender, rejected: rejected.length }, 'push entries rejected');
+    return c.json({ accepted: good.length, duplicates: 0, rejected });
+  });
+}
