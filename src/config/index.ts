@@ -4,6 +4,7 @@ export interface EnvConfig {
   registry?: string; // STEWARD_REGISTRY: the client's default registry URL
   redisUrl?: string; // REDIS_URL: shared cache / nonce store
   dataDir?: string; // STEWARD_DATA_DIR: where a node keeps its data
+  certsDir?: string; // STEWARD_CERTS_DIR: the demo federation's certificate material
   logLevel: string; // LOG_LEVEL
 }
 
@@ -12,6 +13,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     registry: env.STEWARD_REGISTRY || undefined,
     redisUrl: env.REDIS_URL || undefined,
     dataDir: env.STEWARD_DATA_DIR || undefined,
+    certsDir: env.STEWARD_CERTS_DIR || undefined,
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

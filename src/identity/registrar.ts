@@ -94,7 +94,7 @@ export class Registrar {
     if (csr.zone !== childZone) throw new StewardError('BAD_CSR', `the CSR names ${csr.zone}, but the namespace ${namespace} is zone ${childZone}`);
 
     const label = childLabel(childZone, deps.zone);
-    if (!label) {
+    if (!label || childZone !== `${label}.${deps.zone}`) {
       const why = childZone.endsWith(`.${deps.zone}`) ? 'more than one label below' : 'not below';
       throw new StewardError('BAD_NAME', `namespace ${namespace} is ${why} this registry's zone ${deps.zone}; register it with the registry of its parent zone`);
     }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ZoneConfig } from '../zonefile/index.js';
 import { closeServer, listen } from '../http/listener.js';
+import { demoMaterial } from '../identity/material.js';
 import { attachServer, createNode, type RunningNode } from './index.js';
 
 export interface FederationOptions {
@@ -13,6 +14,8 @@ export interface FederationOptions {
   redisUrl?: string;
   fsync?: boolean;
   log?: Logger;
+  /** The demo's certificate material (made on first start); absent = nodes without identity. */
+  certsDir?: string;
 }
 
 export interface Federation {
@@ -29,6 +32,10 @@ export async function startFederation(configs: ZoneConfig[], opts: FederationOpt
   const fix = <T extends { url: string }>(e: T): T => ({ ...e, url: rewrite.get(e.url.replace(/\/$/, '')) ?? e.url });
   const nodes: RunningNode[] = [];
   try {
+    // Every zone's certificate, made once (parents first, under a lock) and reused after.
+    const material = opts.certsDir
+      ? await Promise.all(configs.map((c) => demoMaterial(c.zone, c.rootDomain, opts.certsDir!)))
+      : configs.map(() => undefined);
     for (const [i, c] of configs.entries()) {
       const config: ZoneConfig = {
         ...c,
@@ -43,6 +50,8 @@ export async function startFederation(configs: ZoneConfig[], opts: FederationOpt
         redisUrl: opts.redisUrl,
         fsync: opts.fsync,
         log: opts.log,
+        identity: material[i],
+        origins: [listeners[i]!.url, ...config.replicas.map((r) => r.url)],
       });
       listeners[i]!.attach(node.app.fetch, node.fast);
       nodes.push(attachServer(node, listeners[i]!));

@@ -128,7 +128,7 @@ export async function startNode(opts: NodeOptions & { port?: number; host?: stri
   const l = await listen(opts.host ?? opts.config.listen.host, opts.port ?? opts.config.listen.port, opts.http);
   let node: NodeHandle;
   try {
-    node = await createNode(opts);
+    node = await createNode({ ...opts, origins: opts.origins ?? [l.url, ...opts.config.replicas.map((r) => r.url)] });
   } catch (err) {
     await closeServer(l.server);
     throw err;

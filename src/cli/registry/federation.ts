@@ -1,5 +1,6 @@
 // steward-registry federation up: every zone file a node, on loopback (the demo).
-import { readEnv } from '../../config/index.js';
+import { dirname, join, resolve } from 'node:path';
+import { DEFAULTS, readEnv } from '../../config/index.js';
 import { startFederation } from '../../node/federation.js';
 import { loadZoneDir } from '../../zonefile/index.js';
 import { logger, onShutdown, parse, usage } from './common.js';
@@ -13,6 +14,8 @@ Starts one node per zone file in a directory, on loopback: the demo federation.
   --memory           keep data in memory only
   --redis URL        share the resolver cache over Redis (default $REDIS_URL)
   --ephemeral-ports  listen on free ports instead of the zone files' ports
+  --certs-dir DIR    the federation's certificates, made on first start and reused
+                     (default $STEWARD_CERTS_DIR, else certs/ beside the zones folder)
 
 Exit codes: 0 ok, 2 usage or configuration error, 3 could not listen.`;
 
@@ -22,16 +25,18 @@ export async function command(args: string[]) {
   if (sub !== 'up') throw usage(`unknown federation command ${JSON.stringify(sub ?? '')}; try "federation up"`);
   const v = parse(rest, {
     zones: { type: 'string' }, 'data-dir': { type: 'string' }, redis: { type: 'string' },
-    memory: { type: 'boolean' }, 'ephemeral-ports': { type: 'boolean' },
+    memory: { type: 'boolean' }, 'ephemeral-ports': { type: 'boolean' }, 'certs-dir': { type: 'string' },
   });
   if (v.help) return console.log(help);
   const env = readEnv();
-  const configs = loadZoneDir(v.zones ?? 'zones');
+  const zonesDir = v.zones ?? 'zones';
+  const configs = loadZoneDir(zonesDir);
   const fed = await startFederation(configs, {
     dataDir: v.memory ? undefined : (v['data-dir'] ?? env.dataDir ?? 'data'),
     redisUrl: v.redis ?? env.redisUrl,
     ephemeralPorts: !!v['ephemeral-ports'],
     log: logger(),
+    certsDir: v['certs-dir'] ?? env.certsDir ?? join(dirname(resolve(zonesDir)), DEFAULTS.identity.demoCertsDir),
   });
   console.log(`Steward federation up: ${fed.nodes.length} registries on loopback`);
   for (const n of fed.nodes) console.log(`  ${n.ctx.config.zone.padEnd(40)} ${n.url}`);

@@ -1,5 +1,7 @@
 // steward-registry serve: one node for one zone.
-import { readEnv } from '../../config/index.js';
+import { dirname, join, resolve } from 'node:path';
+import { DEFAULTS, readEnv } from '../../config/index.js';
+import { demoMaterial, identityDir, loadRegistered } from '../../identity/material.js';
 import { startNode } from '../../node/index.js';
 import { loadZoneFile } from '../../zonefile/index.js';
 import { logger, onShutdown, parse, portFlag, usage } from './common.js';
@@ -14,6 +16,9 @@ Runs one registry node for the zone described by a zone file (SPEC §7).
   --data-dir DIR   where the node keeps its data (default $STEWARD_DATA_DIR, else ./data/<zone>)
   --memory         keep data in memory only (nothing written to disk)
   --redis URL      share the resolver cache over Redis (default $REDIS_URL)
+  --certs-dir DIR  the demo federation's certificates, found or made on first start
+                   (default $STEWARD_CERTS_DIR, else certs/ beside the zone file's folder);
+                   a registered identity in <data-dir>/identity/ is used instead when present
 
 Prints "<zone>  <url>" once it listens. Exit codes: 0 ok, 2 usage or configuration
 error, 3 could not listen.`;
@@ -22,7 +27,7 @@ export async function command(args: string[]) {
   const v = parse(args, {
     zone: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' },
     'data-dir': { type: 'string' }, redis: { type: 'string' }, memory: { type: 'boolean' },
-    namespace: { type: 'string' }, parent: { type: 'string' },
+    namespace: { type: 'string' }, parent: { type: 'string' }, 'certs-dir': { type: 'string' },
   });
   if (v.help) return console.log(help);
   if (v.namespace || v.parent) {
@@ -32,11 +37,10 @@ export async function command(args: string[]) {
   const port = portFlag(v.port);
   const env = readEnv();
   const config = loadZoneFile(v.zone);
-  const node = await startNode({
-    config, port, host: v.host, log: logger(),
-    dataDir: v.memory ? undefined : (v['data-dir'] ?? env.dataDir ?? `data/${config.zone}`),
-    redisUrl: v.redis ?? env.redisUrl,
-  });
+  const dataDir = v.memory ? undefined : (v['data-dir'] ?? env.dataDir ?? `data/${config.zone}`);
+  const certsDir = v['certs-dir'] ?? env.certsDir ?? join(dirname(dirname(resolve(v.zone))), DEFAULTS.identity.demoCertsDir);
+  const identity = (dataDir && loadRegistered(identityDir(dataDir))) || (await demoMaterial(config.zone, config.rootDomain, certsDir));
+  const node = await startNode({ config, port, host: v.host, log: logger(), dataDir, redisUrl: v.redis ?? env.redisUrl, identity });
   console.log(`${config.zone}  ${node.url}`);
   onShutdown(() => node.close());
 }
