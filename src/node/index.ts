@@ -8,7 +8,9 @@ import { discoverLocal } from '../discover/local.js';
 import { createApp } from '../http/app.js';
 import { fastResolve, type FastPath } from '../http/fast-resolve.js';
 import { closeServer, listen } from '../http/listener.js';
+import { DEFAULTS } from '../config/index.js';
 import { createMetrics } from '../metrics/index.js';
+import { PeerClient } from '../peer/index.js';
 import { createNodeResolver } from '../resolver/index.js';
 import type { ZoneView } from '../resolver/types.js';
 import { ZoneStore } from '../store/zone-store.js';
@@ -63,6 +65,27 @@ function views(config: ZoneConfig, store: ZoneStore): { view: ZoneView; publicVi
   };
 }
 
+/**
+ * The node's one client for asking other registries (resolver and discover). Endpoints
+ * learnt from them are held to `policy.upstreams.allow_private`; the parent's, which the
+ * operator wrote into the zone file, are trusted.
+ */
+function peerClientFor(config: ZoneConfig): PeerClient {
+  const trustedHosts = (config.parent?.endpoints ?? []).flatMap((e) => {
+    try {
+      return [new URL(e.url).hostname];
+    } catch {
+      return [];
+    }
+  });
+  return new PeerClient({
+    timeoutMs: DEFAULTS.upstream.timeoutMs,
+    maxBodyBytes: DEFAULTS.peer.maxBodyBytes,
+    allowPrivate: config.policy.upstreams.allowPrivate,
+    trustedHosts,
+  });
+}
+
 export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
   const { config } = opts;
   const log = opts.log ?? pino({ level: 'silent' });
@@ -71,13 +94,15 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
   const replicaId = `${config.region}:${config.zone}`;
   const publisher = new Publisher(config, store, metrics, replicaId);
   const { view, publicView } = views(config, store);
+  const peer = peerClientFor(config);
   const resolver = createNodeResolver({
     view,
     metrics,
+    peer,
     redisUrl: opts.redisUrl,
     onBackgroundError: (err, name) => log.warn({ err, name }, 'background refresh failed'),
   });
-  const discover = createDiscoverer({ config, local: (q, sort, limit) => discoverLocal(store, { q, sort, limit }) });
+  const discover = createDiscoverer({ config, peer, local: (q, sort, limit) => discoverLocal(store, { q, sort, limit }) });
   const ctx: NodeContext = { config, store, view, publicView, publisher, resolver, discover, metrics, startedAt: Date.now(), log };
   if (opts.seed !== false) await publishSeedAgents(config, store, publisher, opts.dataDir, log);
   const app = createApp(ctx);
@@ -87,6 +112,7 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
     fast: fastResolve(ctx),
     async close() {
       await resolver.close();
+      await peer.close();
       await store.close();
     },
   };

@@ -20,7 +20,13 @@ export interface ZoneConfig {
   replicas: RegionEndpoint[];
   delegations: Delegation[];
   agents: unknown[];
-  policy: { publishers: 'any' | string[]; verified: string[]; ttl: { agent: number; referral: number; negative: number } };
+  policy: {
+    publishers: 'any' | string[];
+    verified: string[];
+    ttl: { agent: number; referral: number; negative: number };
+    /** `policy.upstreams.allow_private`: learnt endpoints may be loopback/private addresses. */
+    upstreams: { allowPrivate: boolean };
+  };
   source?: string;
 }
 
@@ -60,7 +66,12 @@ export function parseZoneFile(json: unknown, source = 'zone file'): ZoneConfig {
     replicas: f.replicas ?? [],
     delegations: f.delegations ?? [],
     agents: f.agents ?? [],
-    policy: { publishers: f.policy?.publishers ?? 'any', verified: f.policy?.verified ?? [], ttl },
+    policy: {
+      publishers: f.policy?.publishers ?? 'any',
+      verified: f.policy?.verified ?? [],
+      ttl,
+      upstreams: { allowPrivate: f.policy?.upstreams?.allow_private === true },
+    },
     source,
   };
 }

@@ -66,6 +66,13 @@ export const zoneFileSchema = {
           additionalProperties: false,
           properties: { agent: ttlSeconds, referral: ttlSeconds, negative: ttlSeconds },
         },
+        // Other registries: may their referrals and delegations point at loopback,
+        // private or link-local addresses? Off by default; the demo (all on 127.0.0.1) turns it on.
+        upstreams: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { allow_private: { type: 'boolean' } },
+        },
       },
     },
   },
