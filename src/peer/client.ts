@@ -69,10 +69,6 @@ export function isTimeout(err: unknown): boolean {
   return e?.name === 'TimeoutError' || TIMEOUT_CODES.has(e?.code ?? '') || (!!e?.cause && isTimeout(e.cause));
 }
 
-class Deadline extends Error {
-  override name = 'TimeoutError';
-}
-
 export class PeerClient {
   readonly timeoutMs: number;
   readonly maxBodyBytes: number;
@@ -108,7 +104,7 @@ export class PeerClient {
     let headers = o.headers ? { ...this.headers, ...o.headers } : this.headers;
     if (this.sign) headers = { ...headers, ...(await this.sign({ method, url: u, headers, body: o.body })) };
     const ac = new AbortController();
-    const timer = setTimeout(() => ac.abort(new Deadline()), timeoutMs);
+    const timer = setTimeout(() => ac.abort(new StewardError('UPSTREAM_TIMEOUT', `${u.origin} did not answer within ${timeoutMs} ms`)), timeoutMs);
     this.inFlight.add(ac);
     const started = performance.now();
     try {
