@@ -32,7 +32,8 @@ async function askOnce(pool: Pool, name: string): Promise<{ ms: number; body: { 
 
 export async function coldRuns(cases: ColdCase[], runs: number) {
   const state = cases.map((c) => {
-    const upstream = new Upstream(undefined, { metrics: c.node.ctx.metrics, identity: c.node.ctx.view.zone });
+    const { ctx } = c.node;
+    const upstream = new Upstream(undefined, { metrics: ctx.metrics, identity: ctx.view.zone, rootDomain: ctx.view.rootDomain, allowPrivate: ctx.config.policy.upstreams.allowPrivate });
     return { c, upstream, pool: new Pool(c.node.url, { connections: 1 }), original: c.node.ctx.resolver, ms: [] as number[] };
   });
   try {

@@ -31,8 +31,10 @@ export const DEFAULTS = {
   rootDomain: 'steward-registry.org',
   maxBodyBytes: 64 * 1024,
   ttl: { agent: 300, referral: 3600, negative: 60 },
-  cache: { minTtl: 5, maxTtl: 86_400, maxNegativeTtl: 300, staleMaxSeconds: 86_400, staleTtl: 30, entries: 100_000 },
-  upstream: { timeoutMs: 2_000, staleAfterMs: 1_800, deadlineMs: 6_000, maxReferrals: 16 },
+  cache: { minTtl: 5, maxTtl: 86_400, maxNegativeTtl: 300, staleMaxSeconds: 86_400, staleTtl: 30, entries: 100_000, maxBytes: 64 * 1024 * 1024, maxEntryBytes: 64 * 1024 },
+  upstream: { timeoutMs: 2_000, staleAfterMs: 1_800, deadlineMs: 6_000, maxReferrals: 16, maxBodyBytes: 256 * 1024 },
+  // What other registries answer to discover and /v1/zone.
+  peer: { timeoutMs: 2_000, maxBodyBytes: 1024 * 1024 },
   // Group commit needs no timer: appends that arrive during a flush share the next one.
   store: { snapshotEvery: 100_000 },
   // Zone policy `limits` (src/quota): what one key or one client may do. Rates are

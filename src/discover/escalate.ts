@@ -1,6 +1,8 @@
 // Discover across the tree (SPEC §3): local → parent → root escalation (`hierarchy`),
 // or everything in parallel (`federated`). Remote registries are asked for their
 // `local` scope only, so a query never fans out twice.
+import { DEFAULTS } from '../config/index.js';
+import { isTimeout, PeerClient } from '../peer/index.js';
 import type { ZoneConfig } from '../zonefile/index.js';
 import { remoteLocalDiscover, remoteZoneInfo, type RemoteOptions } from './remote.js';
 import type { DiscoverAnswer, DiscoverResult, DiscoverScope, DiscoverSort, RegistryReport } from './types.js';
@@ -11,12 +13,15 @@ export interface EscalationDeps {
   config: ZoneConfig;
   local(q: string, sort: DiscoverSort, limit: number): Omit<DiscoverResult, 'registry' | 'latency_ms'>[];
   remote?: RemoteOptions;
+  /** The node's peer client; without one the discoverer makes its own (closed by close()). */
+  peer?: PeerClient;
 }
 
 const TREE_TTL_MS = 60_000;
 
 export function createDiscoverer(deps: EscalationDeps) {
-  const remote = deps.remote ?? { timeoutMs: 2_000 };
+  const remote: RemoteOptions = { maxBodyBytes: DEFAULTS.peer.maxBodyBytes, ...(deps.remote ?? { timeoutMs: DEFAULTS.peer.timeoutMs }) };
+  const peer = deps.peer ?? new PeerClient({ timeoutMs: remote.timeoutMs, maxBodyBytes: remote.maxBodyBytes, allowPrivate: deps.config.policy.upstreams.allowPrivate });
   let tree: { at: number; peers: Promise<{ parent?: Peer; root?: Peer; siblings: Peer[] }> } | undefined;
 
   /** Learns parent, root and the parent's other children from the parent chain's /v1/zone. */
@@ -29,14 +34,14 @@ export function createDiscoverer(deps: EscalationDeps) {
       let root: Peer | undefined;
       let siblings: Peer[] = [];
       try {
-        let info = await remoteZoneInfo(parentPeer.url, remote);
+        let info = await remoteZoneInfo(peer, parentPeer.url, parentPeer.zone, remote);
         siblings = info.delegations
           .filter((d) => d.zone !== deps.config.zone && d.endpoints.length > 0)
           .map((d) => ({ zone: d.zone, url: d.endpoints[0]!.url, role: 'sibling' as const }));
         let at = parentPeer;
         for (let hops = 0; info.parent && hops < 16; hops++) {
           at = { zone: info.parent.zone, url: info.parent.endpoints[0]!.url, role: 'root' };
-          info = await remoteZoneInfo(at.url, remote);
+          info = await remoteZoneInfo(peer, at.url, at.zone, remote);
         }
         if (at !== parentPeer) root = at;
       } catch {
@@ -48,18 +53,19 @@ export function createDiscoverer(deps: EscalationDeps) {
     return peers;
   }
 
-  async function ask(peer: Peer, q: string, sort: DiscoverSort, limit: number) {
+  const client = peer;
+  async function ask(to: Peer, q: string, sort: DiscoverSort, limit: number) {
     const started = performance.now();
     try {
-      const results = await remoteLocalDiscover(peer.url, q, sort, limit, remote);
+      const { results, dropped } = await remoteLocalDiscover(client, to.url, to.zone, q, sort, limit, remote);
       const latency = Math.round(performance.now() - started);
-      const report: RegistryReport = { zone: peer.zone, url: peer.url, count: results.length, latency_ms: latency, status: 'ok', role: peer.role };
-      return { report, results: results.map((r) => ({ ...r, registry: peer.zone, latency_ms: latency })) };
+      const report: RegistryReport = { zone: to.zone, url: to.url, count: results.length, latency_ms: latency, status: 'ok', role: to.role };
+      if (dropped > 0) report.dropped = dropped;
+      return { report, results: results.map((r) => ({ ...r, registry: to.zone, latency_ms: latency })) };
     } catch (err) {
       const latency = Math.round(performance.now() - started);
-      const timeout = (err as Error).name === 'TimeoutError' || /timeout/i.test(String((err as Error).message));
       const report: RegistryReport = {
-        zone: peer.zone, url: peer.url, count: 0, latency_ms: latency, status: timeout ? 'timeout' : 'error', role: peer.role,
+        zone: to.zone, url: to.url, count: 0, latency_ms: latency, status: isTimeout(err) ? 'timeout' : 'error', role: to.role,
         error: String((err as Error).message).slice(0, 200),
       };
       return { report, results: [] as DiscoverResult[] };

@@ -20,6 +20,8 @@ export interface RegistryReport {
   status: 'ok' | 'error' | 'timeout';
   role: 'local' | 'parent' | 'root' | 'sibling';
   error?: string;
+  /** Results this registry sent that failed validation and were left out. */
+  dropped?: number;
 }
 
 export interface DiscoverAnswer {

@@ -8,7 +8,9 @@ import { discoverLocal } from '../discover/local.js';
 import { createApp } from '../http/app.js';
 import { fastResolve, type FastPath } from '../http/fast-resolve.js';
 import { closeServer, listen, type ListenerLimits } from '../http/listener.js';
+import { DEFAULTS } from '../config/index.js';
 import { createMetrics } from '../metrics/index.js';
+import { PeerClient } from '../peer/index.js';
 import { createNodeResolver } from '../resolver/index.js';
 import type { ZoneView } from '../resolver/types.js';
 import { Quota } from '../quota/index.js';
@@ -72,6 +74,27 @@ function views(config: ZoneConfig, store: ZoneStore, delegations: Delegations): 
   };
 }
 
+/**
+ * The node's one client for asking other registries (resolver and discover). Endpoints
+ * learnt from them are held to `policy.upstreams.allow_private`; the parent's, which the
+ * operator wrote into the zone file, are trusted.
+ */
+function peerClientFor(config: ZoneConfig): PeerClient {
+  const trustedHosts = (config.parent?.endpoints ?? []).flatMap((e) => {
+    try {
+      return [new URL(e.url).hostname];
+    } catch {
+      return [];
+    }
+  });
+  return new PeerClient({
+    timeoutMs: DEFAULTS.upstream.timeoutMs,
+    maxBodyBytes: DEFAULTS.peer.maxBodyBytes,
+    allowPrivate: config.policy.upstreams.allowPrivate,
+    trustedHosts,
+  });
+}
+
 export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
   const { config } = opts;
   const log = opts.log ?? pino({ level: 'silent' });
@@ -87,13 +110,15 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
   const quota = new Quota({ zone: config.zone, limits: config.policy.limits, store, redisUrl: opts.redisUrl, log });
   const publisher = new Publisher(config, store, metrics, replicaId, delegations, quota);
   const { view, publicView } = views(config, store, delegations);
+  const peer = peerClientFor(config);
   const resolver = createNodeResolver({
     view,
     metrics,
+    peer,
     redisUrl: opts.redisUrl,
     onBackgroundError: (err, name) => log.warn({ err, name }, 'background refresh failed'),
   });
-  const discover = createDiscoverer({ config, local: (q, sort, limit) => discoverLocal(store, { q, sort, limit }) });
+  const discover = createDiscoverer({ config, peer, local: (q, sort, limit) => discoverLocal(store, { q, sort, limit }) });
   let id: IdentityParts | undefined;
   if (opts.identity) {
     id = await openIdentity({ config, material: opts.identity, store, delegations, publisher, dataDir: opts.dataDir, fsync: opts.fsync, redisUrl: opts.redisUrl, origins: opts.origins });
@@ -117,6 +142,7 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
       await resolver.close();
       await quota.close();
       await id?.close();
+      await peer.close();
       await store.close();
       await delegations.close();
     },

@@ -20,7 +20,7 @@ export const LIMITS = {
 const TOKEN = '^[a-z0-9_.-]{1,64}$';
 const LABEL_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
-const ajv = new Ajv({ allErrors: false, strict: true });
+export const ajv = new Ajv({ allErrors: false, strict: true });
 addFormatsModule.default(ajv, ['uri']);
 // Labels follow SPEC §1; the reason for a bad one comes from the names module.
 ajv.addFormat('label', { type: 'string', validate: (s: string) => LABEL_RE.test(s) && labelProblem(s) === undefined });

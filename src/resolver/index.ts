@@ -2,6 +2,7 @@
 // Also the public surface of src/resolver/.
 import { DEFAULTS } from '../config/index.js';
 import type { Metrics } from '../metrics/index.js';
+import type { PeerClient } from '../peer/index.js';
 import type { RegionEndpoint } from '../records/types.js';
 import { createCache } from './cache/index.js';
 import type { RedisCacheOptions } from './cache/redis.js';
@@ -26,6 +27,12 @@ export interface NodeResolverOptions {
   redis?: Omit<RedisCacheOptions, 'url' | 'now'>;
   /** In-process cache size (entries). */
   cacheEntries?: number;
+  /** In-process cache size (bytes). */
+  cacheBytes?: number;
+  /** The node's peer client (src/peer/), shared with discover; closed by the node, not here. */
+  peer?: PeerClient;
+  /** Without a shared peer client: loopback/private referral targets allowed (zone policy). */
+  allowPrivate?: boolean;
   limits?: Partial<ResolverLimits>;
   upstream?: Partial<UpstreamOptions>;
   rootHints?: RegionEndpoint[];
@@ -33,8 +40,8 @@ export interface NodeResolverOptions {
 }
 
 export function createNodeResolver(o: NodeResolverOptions): Resolver {
-  const cache = createCache({ entries: o.cacheEntries ?? DEFAULTS.cache.entries, redisUrl: o.redisUrl, redis: o.redis });
-  const upstream = new Upstream(o.upstream, { metrics: o.metrics, identity: o.view.zone });
+  const cache = createCache({ entries: o.cacheEntries ?? DEFAULTS.cache.entries, maxBytes: o.cacheBytes, redisUrl: o.redisUrl, redis: o.redis });
+  const upstream = new Upstream(o.upstream, { metrics: o.metrics, identity: o.view.zone, rootDomain: o.view.rootDomain, peer: o.peer, allowPrivate: o.allowPrivate });
   return createResolver({
     view: o.view,
     cache,

@@ -39,7 +39,7 @@ export interface UpstreamOptions {
   exploreRate: number;
   /** Factor applied to the SRTT of endpoints not chosen, so slow ones get retried. */
   decay: number;
-  /** Largest answer body accepted from an upstream. */
+  /** Largest answer body read from an upstream (cut off while streaming past it). */
   maxBodyBytes: number;
 }
 
@@ -63,7 +63,8 @@ export const DEFAULT_UPSTREAM: UpstreamOptions = {
   holdDownMs: 30_000,
   exploreRate: 0.05,
   decay: 0.98,
-  maxBodyBytes: 1024 * 1024,
+  // The largest valid record (schema limits, a 64 KiB JWS) is well under this.
+  maxBodyBytes: DEFAULTS.upstream.maxBodyBytes,
 };
 
 function check<T extends object>(what: string, merged: T): T {

@@ -1,15 +1,15 @@
-// Asking other registries: `GET <endpoint>/v1/resolve?name=N&rd=0` over one keep-alive
-// undici Agent. Every request is bounded (connect, headers, body and an overall abort
-// signal). The endpoints of a zone are tried in the order the selector gives (fastest
-// first, held-down last) until one gives a well-formed answer.
-import { Agent, request } from 'undici';
+// Asking other registries: `GET <endpoint>/v1/resolve?name=N&rd=0` through the node's
+// peer client (src/peer/: keep-alive, timeouts, overall deadline, body cap). The
+// endpoints of a zone are tried in the order the selector gives (fastest first,
+// held-down last) until one gives a well-formed answer (wire.ts).
 import { StewardError } from '../errors/index.js';
 import type { Metrics } from '../metrics/index.js';
+import { PeerClient, isTimeout, parseJson } from '../peer/index.js';
 import type { RegionEndpoint } from '../records/types.js';
 import { EndpointSelector, type EndpointState } from './endpoints.js';
 import { upstreamOptions, type UpstreamOptions } from './options.js';
 import type { LocalAnswer } from './types.js';
-import { isLame, RESOLVER_HEADER, parseLocalAnswer } from './wire.js';
+import { isLame, RESOLVER_HEADER, parseLocalAnswer, type Question } from './wire.js';
 
 export interface Attempt {
   endpoint: string;
@@ -31,45 +31,41 @@ export interface UpstreamDeps {
   now?: () => number;
   /** Who is asking (the node's zone), sent in the resolver header. */
   identity?: string;
-}
-
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
-
-function isTimeout(err: unknown): boolean {
-  const e = err as { name?: string; code?: string; cause?: unknown };
-  return e?.name === 'TimeoutError' || TIMEOUT_CODES.has(e?.code ?? '') || (!!e?.cause && isTimeout(e.cause));
+  /** The federation's root domain: records' namespaces are checked exactly when known. */
+  rootDomain?: string;
+  /** The node's peer client (shared, closed by its owner); else the Upstream makes its own. */
+  peer?: PeerClient;
+  /** For a client of its own: loopback/private referral targets allowed (zone policy). */
+  allowPrivate?: boolean;
 }
 
 function describe(err: unknown): string {
   if (isLame(err)) return `lame answer: ${(err as Error).message}`;
+  if (err instanceof StewardError) return typeof err.extra.cause === 'string' ? err.extra.cause : err.message;
   const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   return e?.cause?.code ?? e?.code ?? e?.cause?.message ?? e?.message ?? String(err);
 }
 
 export class Upstream {
   readonly options: UpstreamOptions;
-  private readonly agent: Agent;
+  private readonly peer: PeerClient;
+  private readonly ownsPeer: boolean;
   private readonly selector: EndpointSelector;
   private readonly metrics?: Metrics;
   private readonly now: () => number;
   private readonly headers: Record<string, string>;
-  /** Aborted by close(): cuts off requests in flight. */
-  private readonly closing = new AbortController();
+  private readonly rootDomain?: string;
 
-  constructor(options: Partial<UpstreamOptions> = {}, { metrics, random, now = Date.now, identity = 'resolver' }: UpstreamDeps = {}) {
+  constructor(options: Partial<UpstreamOptions> = {}, { metrics, random, now = Date.now, identity = 'resolver', rootDomain, peer, allowPrivate = false }: UpstreamDeps = {}) {
     this.options = upstreamOptions(options);
-    const { timeoutMs } = this.options;
-    this.agent = new Agent({
-      keepAliveTimeout: 10_000,
-      keepAliveMaxTimeout: 60_000,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      connect: { timeout: timeoutMs },
-    });
+    const { timeoutMs, maxBodyBytes } = this.options;
+    this.ownsPeer = !peer;
+    this.peer = peer ?? new PeerClient({ timeoutMs, maxBodyBytes, allowPrivate });
     this.selector = new EndpointSelector({ ...this.options, random, now });
     this.metrics = metrics;
     this.now = now;
-    this.headers = { accept: 'application/json', [RESOLVER_HEADER]: identity };
+    this.rootDomain = rootDomain;
+    this.headers = { [RESOLVER_HEADER]: identity };
   }
 
   /**
@@ -94,24 +90,13 @@ export class Upstream {
     const started = performance.now();
     const elapsed = () => performance.now() - started;
     try {
-      const url = new URL('v1/resolve', endpoint.endsWith('/') ? endpoint : `${endpoint}/`);
+      // Names are normalized (a-z 0-9 . -): nothing to escape.
+      const base = endpoint.endsWith('/') ? endpoint.slice(0, -1) : endpoint;
+      const url = new URL(`${base}/v1/resolve?rd=0&name=${name}`);
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new StewardError('LAME_ANSWER', `endpoint ${endpoint} is not http(s)`);
-      url.searchParams.set('name', name);
-      url.searchParams.set('rd', '0');
-      const res = await request(url, {
-        dispatcher: this.agent,
-        method: 'GET',
-        headers: this.headers,
-        signal: AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs), this.closing.signal]),
-      });
-      const text = await readCapped(res.body, this.options.maxBodyBytes);
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        throw new StewardError('LAME_ANSWER', `HTTP ${res.statusCode} with a body that is not JSON`);
-      }
-      const answer = parseLocalAnswer(res.statusCode, body, { name, zone });
+      const res = await this.peer.call(url, { headers: this.headers, timeoutMs: this.options.timeoutMs, maxBodyBytes: this.options.maxBodyBytes });
+      const q: Question = { name, zone, rootDomain: this.rootDomain, allowPrivate: this.peer.allowPrivate };
+      const answer = parseLocalAnswer(res.status, parseJson(res, url), q);
       const rttMs = elapsed();
       this.selector.success(endpoint, rttMs);
       this.count(zone, 'ok', rttMs);
@@ -136,30 +121,8 @@ export class Upstream {
     return Object.fromEntries(Object.entries(this.selector.snapshot()).map(([k, v]) => [k, { ...v, heldDown: v.heldDownUntil > now }]));
   }
 
-  /** Lets requests in flight finish for a moment, then cuts them off. */
+  /** Closes the peer client if it is this Upstream's own (a shared one is closed by the node). */
   async close(graceMs = 500): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((r) => (timer = setTimeout(r, graceMs, 'late')));
-    const closing = this.agent.close().catch(() => undefined);
-    if ((await Promise.race([closing, late])) === 'late') {
-      this.closing.abort(new Error('upstream closed'));
-      await closing;
-    }
-    clearTimeout(timer);
+    if (this.ownsPeer) await this.peer.close(graceMs);
   }
-}
-
-async function readCapped(body: AsyncIterable<Buffer | string> & { destroy?: () => void }, max: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    size += buf.length;
-    if (size > max) {
-      body.destroy?.();
-      throw new StewardError('LAME_ANSWER', `answer larger than ${max} bytes`);
-    }
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -27,6 +27,8 @@ export interface ZoneConfig {
     limits: LimitsPolicy;
     register: 'open' | 'token';
     certificateLifetimeSeconds: number;
+    /** `policy.upstreams.allow_private`: learnt endpoints may be loopback/private addresses. */
+    upstreams: { allowPrivate: boolean };
   };
   source?: string;
 }
@@ -79,7 +81,15 @@ export function parseZoneFile(json: unknown, source = 'zone file'): ZoneConfig {
     replicas: f.replicas ?? [],
     delegations: f.delegations ?? [],
     agents: f.agents ?? [],
-    policy: { publishers: f.policy?.publishers ?? 'any', verified: f.policy?.verified ?? [], ttl, limits, register: f.policy?.register ?? 'open', certificateLifetimeSeconds: f.policy?.certificate_lifetime_seconds ?? DEFAULTS.identity.certificateLifetimeSeconds },
+    policy: {
+      publishers: f.policy?.publishers ?? 'any',
+      verified: f.policy?.verified ?? [],
+      ttl,
+      limits,
+      register: f.policy?.register ?? 'open',
+      certificateLifetimeSeconds: f.policy?.certificate_lifetime_seconds ?? DEFAULTS.identity.certificateLifetimeSeconds,
+      upstreams: { allowPrivate: f.policy?.upstreams?.allow_private === true },
+    },
     source,
   };
 }

@@ -94,6 +94,13 @@ export const zoneFileSchema = {
         register: { enum: ['open', 'token'] },
         /** Lifetime of certificates issued to children (default one year). */
         certificate_lifetime_seconds: { type: 'integer', minimum: 5, maximum: 10 * 366 * 86_400 },
+        // Other registries: may their referrals and delegations point at loopback,
+        // private or link-local addresses? Off by default; the demo (all on 127.0.0.1) turns it on.
+        upstreams: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { allow_private: { type: 'boolean' } },
+        },
       },
     },
   },

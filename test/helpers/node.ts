@@ -16,6 +16,8 @@ export function testZone(namespace = 'vibe-agency.com', extra: Record<string, un
     region: 'eu-west',
     delegations: [{ zone: `team.${zone}`, endpoints: [{ url: 'http://127.0.0.1:9', region: 'eu-west' }] }],
     ...extra,
+    // Every test node runs on loopback, so other registries' endpoints are 127.0.0.1.
+    policy: { upstreams: { allow_private: true }, ...(extra.policy as object | undefined) },
   });
 }
 

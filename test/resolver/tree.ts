@@ -124,8 +124,8 @@ export function testRecord(label: string, zone: string): AgentRecord {
     id: `${label}.${zone}`,
     namespace,
     zone,
-    fingerprint: 'test-fingerprint',
-    digest: 'sha256:00',
+    fingerprint: 'dGVzdC1maW5nZXJwcmludC10ZXN0LWZpbmdlcnByaW4',
+    digest: `sha256:${'0'.repeat(64)}`,
     jws: 'test.jws.value',
     published_at: '2026-01-01T00:00:00Z',
     trust: 0.5,
@@ -211,6 +211,7 @@ export function resolverFor(tree: Tree, ns: string, o: NodeOpts = {}): Resolver 
     view: tree.zone(ns).view,
     redisUrl: o.redisUrl,
     cacheEntries: 1000,
+    allowPrivate: true, // the test tree is on 127.0.0.1
     metrics: o.metrics,
     limits: { minTtl: 0, ...o.limits },
     upstream: { timeoutMs: 1000, ...o.upstream },

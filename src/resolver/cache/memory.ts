@@ -1,22 +1,34 @@
-// In-process tier: a bounded LRU. lru-cache's own per-item TTL (set to the stale bound)
-// reclaims memory; freshness is judged by the resolver from the entry's times.
+// In-process tier: an LRU bounded by entries and by bytes (the serialised size of each
+// entry), so a zone answering with big records cannot grow the node's memory past
+// `maxBytes`; an entry over `maxEntryBytes` is not stored at all. lru-cache's own
+// per-item TTL (set to the stale bound) reclaims memory; freshness is judged by the
+// resolver from the entry's times.
 import { LRUCache } from 'lru-cache';
-import type { CacheEntry, ResolverCache } from './types.js';
+import { entryBytes, type CacheEntry, type ResolverCache } from './types.js';
 
 export interface MemoryCacheOptions {
   /** Most entries kept; the least recently used go first. */
   entries: number;
+  /** Most bytes kept (serialised size of entries and keys); default 64 MiB. */
+  maxBytes?: number;
+  /** Largest single entry stored; default 64 KiB. */
+  maxEntryBytes?: number;
   now?: () => number;
 }
+
+export const MEMORY_DEFAULTS = { maxBytes: 64 * 1024 * 1024, maxEntryBytes: 64 * 1024 } as const;
 
 export class MemoryCache implements ResolverCache {
   readonly name = 'memory';
   private readonly lru: LRUCache<string, CacheEntry>;
   private readonly now: () => number;
+  private readonly maxEntryBytes: number;
 
-  constructor({ entries, now = Date.now }: MemoryCacheOptions) {
+  constructor({ entries, maxBytes = MEMORY_DEFAULTS.maxBytes, maxEntryBytes = MEMORY_DEFAULTS.maxEntryBytes, now = Date.now }: MemoryCacheOptions) {
     if (!Number.isInteger(entries) || entries < 1) throw new RangeError(`memory cache entries must be a positive integer, got ${entries}`);
-    this.lru = new LRUCache({ max: entries });
+    if (!(maxBytes > 0) || !(maxEntryBytes > 0)) throw new RangeError('memory cache maxBytes and maxEntryBytes must be positive');
+    this.maxEntryBytes = Math.min(maxEntryBytes, maxBytes);
+    this.lru = new LRUCache({ max: entries, maxSize: maxBytes, maxEntrySize: this.maxEntryBytes, sizeCalculation: (v, k) => entryBytes(k, v) });
     this.now = now;
   }
 
@@ -37,7 +49,13 @@ export class MemoryCache implements ResolverCache {
   async set(key: string, entry: CacheEntry): Promise<void> {
     const keepMs = entry.staleUntil - this.now();
     if (keepMs <= 0) return;
-    this.lru.set(key, entry, { ttl: Math.ceil(keepMs) });
+    // lru-cache skips an entry over maxEntrySize but keeps an older one under the key.
+    const bytes = entryBytes(key, entry);
+    if (bytes > this.maxEntryBytes) {
+      this.lru.delete(key);
+      return;
+    }
+    this.lru.set(key, entry, { ttl: Math.ceil(keepMs), size: bytes });
   }
 
   async delete(key: string): Promise<void> {
@@ -46,6 +64,11 @@ export class MemoryCache implements ResolverCache {
 
   get size(): number {
     return this.lru.size;
+  }
+
+  /** Bytes held (as counted for the bound). */
+  get bytes(): number {
+    return this.lru.calculatedSize;
   }
 
   async close(): Promise<void> {

@@ -17,6 +17,8 @@ export interface RedisCacheOptions {
   backoffMs?: number;
   /** Reconnect delay cap. */
   maxReconnectDelayMs?: number;
+  /** Largest serialised entry stored (default 64 KiB): a bigger one is refused, not sent. */
+  maxEntryBytes?: number;
   /** Told once when Redis goes away and once when it is back (not on every failed command). */
   onStateChange?: (up: boolean, err?: Error) => void;
   now?: () => number;
@@ -27,6 +29,7 @@ export class RedisCache implements ResolverCache {
   private readonly client: Redis;
   private readonly prefix: string;
   private readonly backoffMs: number;
+  private readonly maxEntryBytes: number;
   private readonly now: () => number;
   private readonly onStateChange?: (up: boolean, err?: Error) => void;
   private skipUntil = 0;
@@ -39,12 +42,14 @@ export class RedisCache implements ResolverCache {
     commandTimeoutMs = 200,
     connectTimeoutMs = 1_000,
     backoffMs = 1_000,
+    maxEntryBytes = 64 * 1024,
     maxReconnectDelayMs = 2_000,
     onStateChange,
     now = Date.now,
   }: RedisCacheOptions) {
     this.prefix = keyPrefix;
     this.backoffMs = backoffMs;
+    this.maxEntryBytes = maxEntryBytes;
     this.now = now;
     this.onStateChange = onStateChange;
     this.client = new Redis(url, {
@@ -82,7 +87,7 @@ export class RedisCache implements ResolverCache {
     if (!this.usable()) return undefined;
     try {
       const raw = await this.client.get(this.prefix + key);
-      if (!raw) return undefined;
+      if (!raw || raw.length > this.maxEntryBytes) return undefined;
       const entry: unknown = JSON.parse(raw);
       if (!looksLikeEntry(entry) || entry.staleUntil <= this.now()) return undefined;
       return entry;
@@ -95,9 +100,14 @@ export class RedisCache implements ResolverCache {
   async set(key: string, entry: CacheEntry): Promise<void> {
     const keepMs = Math.ceil(entry.staleUntil - this.now());
     if (keepMs <= 0 || !this.usable()) return;
+    const value = JSON.stringify(entry);
+    if (key.length + value.length > this.maxEntryBytes) {
+      await this.delete(key); // never leave an older value standing in for the refused one
+      return;
+    }
     try {
       // PX: Redis drops the entry itself once even a stale answer may no longer be served.
-      await this.client.set(this.prefix + key, JSON.stringify(entry), 'PX', keepMs);
+      await this.client.set(this.prefix + key, value, 'PX', keepMs);
     } catch (err) {
       this.failed(err);
     }

@@ -60,3 +60,12 @@ export function looksLikeEntry(x: unknown): x is CacheEntry {
     Array.isArray(e.path) && !!e.value && typeof e.value === 'object'
   );
 }
+
+/**
+ * What an entry costs, for byte bounds: its serialised size (UTF-16 code units, close to
+ * bytes for this ASCII-heavy JSON) plus the key. A walk stores a few entries, so one
+ * JSON.stringify each is cheap next to the request that produced them.
+ */
+export function entryBytes(key: string, entry: CacheEntry): number {
+  return key.length + JSON.stringify(entry).length;
+}

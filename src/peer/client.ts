@@ -1,0 +1,203 @@
+// The one outbound client for everything a registry asks another registry (resolver
+// rd=0 questions, discover, /v1/zone). Whatever comes back is hostile until validated,
+// so every request here is bounded: a keep-alive undici Agent with connect, headers and
+// body timeouts, one overall deadline per request, and a byte cap enforced while the
+// body streams in (a declared Content-Length over the cap is refused before reading; a
+// body that grows past it is cut off at once, never buffered). Failures are
+// StewardErrors: UPSTREAM_TIMEOUT (any timeout), LAME_ANSWER (too large, not JSON),
+// SERVFAIL (the network). Seams for what the identity work adds: `sign(req)` returns
+// headers to add (RFC 9421 signing), `tls` is passed to the connector (mutual TLS).
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Agent, request } from 'undici';
+import { StewardError } from '../errors/index.js';
+import { isPrivateAddress } from './address.js';
+
+export interface OutboundRequest {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body?: string | Buffer;
+}
+
+/** Returns the headers to add for `req` (e.g. Signature-Input, Signature, Content-Digest). */
+export type RequestSigner = (req: OutboundRequest) => Record<string, string> | Promise<Record<string, string>>;
+
+export interface TlsOptions {
+  ca?: string | Buffer | (string | Buffer)[];
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  rejectUnauthorized?: boolean;
+  servername?: string;
+}
+
+export interface PeerClientOptions {
+  /** Per phase (connect, headers, body) and, by default, the whole request. */
+  timeoutMs?: number;
+  /** Largest body read, by default. */
+  maxBodyBytes?: number;
+  /** Loopback and private targets allowed (zone policy `upstreams.allow_private`). */
+  allowPrivate?: boolean;
+  /** Host names the operator configured (parent, root hints): exempt from the private-address check. */
+  trustedHosts?: Iterable<string>;
+  /** Headers sent on every request (accept, who is asking). */
+  headers?: Record<string, string>;
+  sign?: RequestSigner;
+  tls?: TlsOptions;
+}
+
+export interface CallOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  timeoutMs?: number;
+  maxBodyBytes?: number;
+}
+
+export interface PeerResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  ms: number;
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+export function isTimeout(err: unknown): boolean {
+  const e = err as { name?: string; code?: string; cause?: unknown };
+  if (err instanceof StewardError) return err.code === 'UPSTREAM_TIMEOUT';
+  return e?.name === 'TimeoutError' || TIMEOUT_CODES.has(e?.code ?? '') || (!!e?.cause && isTimeout(e.cause));
+}
+
+export class PeerClient {
+  readonly timeoutMs: number;
+  readonly maxBodyBytes: number;
+  readonly allowPrivate: boolean;
+  private readonly agent: Agent;
+  private readonly headers: Record<string, string>;
+  private readonly sign?: RequestSigner;
+  private readonly inFlight = new Set<AbortController>();
+
+  constructor({ timeoutMs = 2_000, maxBodyBytes = 1024 * 1024, allowPrivate = false, trustedHosts = [], headers = {}, sign, tls }: PeerClientOptions = {}) {
+    if (!(timeoutMs > 0) || !(maxBodyBytes > 0)) throw new StewardError('BAD_CONFIG', 'peer client timeoutMs and maxBodyBytes must be positive');
+    this.timeoutMs = timeoutMs;
+    this.maxBodyBytes = maxBodyBytes;
+    this.allowPrivate = allowPrivate;
+    this.headers = { accept: 'application/json', ...headers };
+    this.sign = sign;
+    const trusted = new Set([...trustedHosts].map((h) => h.toLowerCase()));
+    this.agent = new Agent({
+      keepAliveTimeout: 10_000,
+      keepAliveMaxTimeout: 60_000,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      connect: { timeout: timeoutMs, ...tls, ...(allowPrivate ? {} : { lookup: guardedLookup(trusted) }) },
+    });
+  }
+
+  /** Any HTTP status comes back as a response; timeouts, the network and oversized bodies throw. */
+  async call(url: URL | string, o: CallOptions = {}): Promise<PeerResponse> {
+    const u = typeof url === 'string' ? new URL(url) : url;
+    const timeoutMs = o.timeoutMs ?? this.timeoutMs;
+    const max = o.maxBodyBytes ?? this.maxBodyBytes;
+    const method = o.method ?? 'GET';
+    let headers = o.headers ? { ...this.headers, ...o.headers } : this.headers;
+    if (this.sign) headers = { ...headers, ...(await this.sign({ method, url: u, headers, body: o.body })) };
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(new StewardError('UPSTREAM_TIMEOUT', `${u.origin} did not answer within ${timeoutMs} ms`)), timeoutMs);
+    this.inFlight.add(ac);
+    const started = performance.now();
+    try {
+      const res = await request(u, { dispatcher: this.agent, method: method as 'GET', headers, body: o.body, signal: ac.signal });
+      const body = await readCapped(res, max, u);
+      return { status: res.statusCode, headers: res.headers, body, ms: performance.now() - started };
+    } catch (err) {
+      throw failure(err, u, timeoutMs);
+    } finally {
+      clearTimeout(timer);
+      this.inFlight.delete(ac);
+    }
+  }
+
+  /** call() and JSON.parse, with an error that names the peer when the body is not JSON. */
+  async getJson(url: URL | string, o: CallOptions = {}): Promise<{ status: number; json: unknown; ms: number }> {
+    const res = await this.call(url, o);
+    return { status: res.status, json: parseJson(res, url), ms: res.ms };
+  }
+
+  /** Lets requests in flight finish for a moment, then cuts them off. */
+  async close(graceMs = 500): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((r) => (timer = setTimeout(r, graceMs, 'late')));
+    const closing = this.agent.close().catch(() => undefined);
+    if ((await Promise.race([closing, late])) === 'late') {
+      for (const ac of this.inFlight) ac.abort(new Error('peer client closed'));
+      await this.agent.destroy().catch(() => undefined);
+    }
+    clearTimeout(timer);
+  }
+}
+
+export function parseJson(res: PeerResponse, url: URL | string): unknown {
+  try {
+    return JSON.parse(res.body.toString('utf8'));
+  } catch {
+    throw new StewardError('LAME_ANSWER', `${origin(url)} answered HTTP ${res.status} with a body that is not JSON`);
+  }
+}
+
+type Body = AsyncIterable<Buffer> & { destroy(err?: Error): unknown };
+
+async function readCapped(res: { headers: IncomingHttpHeaders; body: Body }, max: number, url: URL): Promise<Buffer> {
+  const tooLarge = () => new StewardError('LAME_ANSWER', `${url.origin} sent a body larger than ${max} bytes`);
+  const declared = Number(res.headers['content-length']);
+  if (declared > max) {
+    res.body.destroy();
+    throw tooLarge();
+  }
+  let first: Buffer | undefined;
+  let chunks: Buffer[] | undefined;
+  let size = 0;
+  for await (const chunk of res.body) {
+    size += chunk.length;
+    if (size > max) {
+      res.body.destroy();
+      throw tooLarge();
+    }
+    if (!first) first = chunk;
+    else (chunks ??= [first]).push(chunk);
+  }
+  return chunks ? Buffer.concat(chunks, size) : (first ?? Buffer.alloc(0));
+}
+
+function failure(err: unknown, url: URL, timeoutMs: number): StewardError {
+  if (err instanceof StewardError) return err;
+  if (isTimeout(err)) return new StewardError('UPSTREAM_TIMEOUT', `${url.origin} did not answer within ${timeoutMs} ms`);
+  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const why = e?.cause?.code ?? e?.code ?? e?.cause?.message ?? e?.message ?? String(err);
+  return new StewardError('SERVFAIL', `${url.origin}: ${why}`, { cause: why });
+}
+
+function origin(url: URL | string): string {
+  try {
+    return (typeof url === 'string' ? new URL(url) : url).origin;
+  } catch {
+    return String(url);
+  }
+}
+
+/** dns.lookup that refuses private answers for names the operator did not configure. */
+function guardedLookup(trusted: Set<string>) {
+  return (hostname: string, options: object, cb: (err: Error | null, address: string | LookupAddress[], family?: number) => void) => {
+    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return cb(err, '', 0);
+      const list = addresses as LookupAddress[];
+      if (!trusted.has(hostname.toLowerCase()) && list.some((a) => isPrivateAddress(a.address))) {
+        const refused = Object.assign(new Error(`${hostname} resolves to a loopback or private address (policy.upstreams.allow_private is off)`), { code: 'EPRIVATE' });
+        return cb(refused, '', 0);
+      }
+      if ((options as { all?: boolean }).all) return cb(null, list);
+      cb(null, list[0]!.address, list[0]!.family);
+    });
+  };
+}
