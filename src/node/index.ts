@@ -11,6 +11,7 @@ import { closeServer, listen } from '../http/listener.js';
 import { createMetrics } from '../metrics/index.js';
 import { createNodeResolver } from '../resolver/index.js';
 import type { ZoneView } from '../resolver/types.js';
+import type { OpenFile } from '../store/append-log.js';
 import { ZoneStore } from '../store/zone-store.js';
 import type { ZoneConfig } from '../zonefile/index.js';
 import type { NodeContext } from './context.js';
@@ -26,6 +27,11 @@ export interface NodeOptions {
   log?: Logger;
   /** Publish the zone file's seed agents at start (default true). */
   seed?: boolean;
+  /** Open the store even though acknowledged data is missing (`--accept-data-loss`; each loss is logged). */
+  acceptDataLoss?: boolean;
+  /** Tests: how the store opens files for writing (to inject a failing disk), and how often it probes one. */
+  storeOpenFile?: OpenFile;
+  storeProbeMs?: number;
 }
 
 export interface NodeHandle {
@@ -67,7 +73,15 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
   const { config } = opts;
   const log = opts.log ?? pino({ level: 'silent' });
   const metrics = createMetrics();
-  const store = await ZoneStore.open({ zone: config.zone, dir: opts.dataDir ? join(opts.dataDir, 'store') : undefined, fsync: opts.fsync ?? true });
+  const store = await ZoneStore.open({
+    zone: config.zone,
+    dir: opts.dataDir ? join(opts.dataDir, 'store') : undefined,
+    fsync: opts.fsync ?? true,
+    acceptDataLoss: opts.acceptDataLoss,
+    log: log.child({ zone: config.zone }),
+    openFile: opts.storeOpenFile,
+    probeMs: opts.storeProbeMs,
+  });
   const replicaId = `${config.region}:${config.zone}`;
   const publisher = new Publisher(config, store, metrics, replicaId);
   const { view, publicView } = views(config, store);
@@ -79,7 +93,10 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
   });
   const discover = createDiscoverer({ config, local: (q, sort, limit) => discoverLocal(store, { q, sort, limit }) });
   const ctx: NodeContext = { config, store, view, publicView, publisher, resolver, discover, metrics, startedAt: Date.now(), log };
-  if (opts.seed !== false) await publishSeedAgents(config, store, publisher, opts.dataDir, log);
+  // A store that lost data is not a fresh one: seeding it would bring back names (and free
+  // unpublished ones) the lost changes had settled.
+  if (store.dataLoss.length) log.warn({ zone: config.zone, lost: store.dataLoss.length }, 'store opened with accepted data loss: seed agents not published');
+  else if (opts.seed !== false) await publishSeedAgents(config, store, publisher, opts.dataDir, log);
   const app = createApp(ctx);
   return {
     ctx,

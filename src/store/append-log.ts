@@ -11,12 +11,10 @@
 //                         (manifest.ts): what opening checks the files against (log-recovery.ts).
 // An append resolves only after its bytes are fsynced. Appends that arrive while a flush
 // is running wait for the next flush and share its one write + one fsync (group commit).
-// Seqs in the log are contiguous. When a write or fsync fails (a full disk, EIO), the
-// failed batch and everything queued after it are rejected (STORAGE_FULL / UNAVAILABLE),
-// the owner is told first (onWriteFailed) so it can undo them in memory, the file is cut
-// back to its last good byte before anything else is written, and the log reports itself
-// degraded until a write or a probe (a small file written beside it, every probeMs)
-// succeeds again.
+// Seqs in the log are contiguous. A failed write or fsync (full disk, EIO) rejects its batch
+// and all queued after it (STORAGE_FULL / UNAVAILABLE), the owner first undoing them in
+// memory (onWriteFailed); the file is cut back to its last good byte before the next write,
+// and the log is degraded until a write or a probe (a small file, every probeMs) succeeds.
 import { open as fsOpen, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StewardError } from '../errors/index.js';
@@ -195,9 +193,10 @@ export class AppendLog<E extends LogEntry> {
   private async writeSnapshot(items: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void> {
     const seq = this.lastSeq;
     const failures = this.failures;
-    const old = [...this.older, this.segment];
+    const fresh = segName(seq + 1);
+    const old = [...this.older, this.segment].filter((f) => f !== fresh); // nothing since it began: kept
     await new Promise<void>((resolve, reject) => {
-      this.queue.push({ rotate: segName(seq + 1), resolve, reject });
+      this.queue.push({ rotate: fresh, resolve, reject });
       this.kick();
     });
     const tmp = join(this.dir, `${snapName(seq)}.tmp`);
@@ -267,6 +266,10 @@ export class AppendLog<E extends LogEntry> {
         }
         if ('rotate' in head) {
           this.queue.shift();
+          if (head.rotate === this.segment) {
+            head.resolve();
+            continue;
+          }
           try {
             const fh = await this.openFile(join(this.dir, head.rotate), 'a');
             await syncDir(this.dir, this.fsync);

@@ -8,7 +8,7 @@ import { startNode } from '../../node/index.js';
 import { loadZoneDir, loadZoneFile } from '../../zonefile/index.js';
 
 const USAGE = `usage:
-  steward-registry serve --zone zones/<file>.json [--port N] [--host H] [--data-dir DIR] [--redis URL] [--memory]
+  steward-registry serve --zone zones/<file>.json [--port N] [--host H] [--data-dir DIR] [--redis URL] [--memory] [--accept-data-loss]
   steward-registry federation up [--zones DIR] [--data-dir DIR] [--redis URL] [--ephemeral-ports] [--memory]
 
   serve            run one node for the zone in a zone file
@@ -17,6 +17,9 @@ const USAGE = `usage:
   --data-dir DIR   where nodes keep their data (default $STEWARD_DATA_DIR, else ./data)
   --memory         keep data in memory only (nothing written to disk)
   --redis URL      share the resolver cache over Redis (default $REDIS_URL)
+  --accept-data-loss  open a store that lost acknowledged data (a damaged or missing log
+                   line, segment or snapshot) with what is left; each loss is logged.
+                   Without it such a store is refused (STORE_CORRUPT, naming the damage).
   --ephemeral-ports  listen on free ports instead of the zone files' ports
 Exit codes: 0 ok, 2 usage or configuration error, 3 could not listen.`;
 
@@ -51,7 +54,7 @@ async function serveCmd(args: string[]) {
   const v = parse(args, {
     zone: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' },
     'data-dir': { type: 'string' }, redis: { type: 'string' }, memory: { type: 'boolean' },
-    namespace: { type: 'string' }, parent: { type: 'string' },
+    namespace: { type: 'string' }, parent: { type: 'string' }, 'accept-data-loss': { type: 'boolean' },
   });
   if (v.help) return console.log(USAGE);
   if (v.namespace || v.parent) {
@@ -66,6 +69,7 @@ async function serveCmd(args: string[]) {
     config, port, host: v.host, log: logger(),
     dataDir: v.memory ? undefined : (v['data-dir'] ?? env.dataDir ?? `data/${config.zone}`),
     redisUrl: v.redis ?? env.redisUrl,
+    acceptDataLoss: !!v['accept-data-loss'],
   });
   console.log(`${config.zone}  ${node.url}`);
   onShutdown(() => node.close());
