@@ -104,7 +104,6 @@ export class AppendLog<E extends LogEntry> {
   private snapshotsPending = 0;
   private closed = false;
   private probeTimer: NodeJS.Timeout | undefined;
-  private manifest: StoreManifest;
   private manifestWrites: Promise<void> = Promise.resolve();
   private lastCheckpoint = Date.now();
 
@@ -115,10 +114,8 @@ export class AppendLog<E extends LogEntry> {
     private segment: string,
     private readonly opts: AppendLogOptions<E>,
     private readonly openFile: OpenFile,
-    manifest: StoreManifest,
-  ) {
-    this.manifest = manifest;
-  }
+    private manifest: StoreManifest,
+  ) {}
 
   static async open<E extends LogEntry>(opts: AppendLogOptions<E>): Promise<AppendLog<E>> {
     const { dir, fsync = true } = opts;
