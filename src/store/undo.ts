@@ -51,8 +51,8 @@ export function undoChange(u: Undo, parts: Parts): { live: number; tombstones: n
   const cur = slots.states[u.slot]!;
   const now = isLive(cur) ? codec.fields(slots.bytesAt(u.slot)) : undefined;
   const was = u.bytes && isLive(u.state) ? codec.fields(u.bytes) : undefined;
-  move(parts.capabilities, u.slot, now && capabilityTokens(now), was && capabilityTokens(was));
-  move(parts.keywords, u.slot, now && keywordTokens(now), was && keywordTokens(was));
+  reindex(parts.capabilities, u.slot, now && capabilityTokens(now), was && capabilityTokens(was));
+  reindex(parts.keywords, u.slot, now && keywordTokens(now), was && keywordTokens(was));
   if (u.bytes) slots.setBytes(u.slot, u.bytes);
   else slots.clear(u.slot);
   slots.states[u.slot] = u.state;
@@ -65,7 +65,10 @@ export function undoChange(u: Undo, parts: Parts): { live: number; tombstones: n
   };
 }
 
-function move(index: TokenIndex, slot: number, from: string[] | undefined, to: string[] | undefined): void {
+/** Moves the slot in the index from the tokens `from` to `to`, touching only the difference. */
+export function reindex(index: TokenIndex, slot: number, from: string[] | undefined, to: string[] | undefined): void {
+  // A new version usually keeps its tokens, and re-inserting into a big posting list would
+  // move it in memory for nothing.
   const keep = new Set(to ?? []);
   for (const t of from ?? []) if (!keep.delete(t)) index.delete(t, slot);
   for (const t of keep) index.add(t, slot);

@@ -21,7 +21,7 @@ import type { StoreHealth } from './storage-errors.js';
 import { checkRecord, deepFreeze } from './record-checks.js';
 import { SeqOrder } from './seq-order.js';
 import { FREE, INTERNAL, isLive, OTHER, PUBLIC, Slots, TOMBSTONE } from './slots.js';
-import { UndoLog } from './undo.js';
+import { reindex, UndoLog } from './undo.js';
 import { capabilityTokens, keywordTokens, TOKEN_RULES } from './tokens.js';
 
 export interface ChangeEntry {
@@ -141,20 +141,12 @@ export class ZoneStore {
     return this.live;
   }
 
-  /** False while writes fail (a full disk...): the reason, and since when. */
-  get health(): StoreHealth {
-    return this.log?.health ?? { status: 'ok' };
-  }
-
+  /** "degraded" while writes fail (a full disk...), with the reason and since when. */
+  get health(): StoreHealth { return this.log?.health ?? { status: 'ok' }; }
   /** Nothing was stored here before this open (no manifest, snapshot or log). */
-  get fresh(): boolean {
-    return this.log ? this.log.fresh : true;
-  }
-
+  get fresh(): boolean { return this.log ? this.log.fresh : true; }
   /** What was missing at open and accepted (acceptDataLoss); empty when nothing was. */
-  get dataLoss(): readonly Damage[] {
-    return this.log?.damage ?? [];
-  }
+  get dataLoss(): readonly Damage[] { return this.log?.damage ?? []; }
 
   /** The zone's serial: the last change that is durable. */
   get serial(): number {
@@ -233,6 +225,30 @@ export class ZoneStore {
     // A short page read everything up to the serial; a full one resumes after its last entry.
     const next = entries.length === limit ? entries[entries.length - 1]!.seq : Math.max(since, this.durable);
     return { entries, next, serial: this.durable };
+  }
+
+  /**
+   * changesSince without blocking (for /v1/sync): visits the changes after `since`, up to
+   * the serial at the call, `slice` at a time with the event loop let through in between,
+   * until `visit` returns false (that change not taken). Resolves with where to resume.
+   */
+  async visitChanges(since: number, visit: (e: ChangeEntry) => boolean, slice = 100): Promise<{ next: number; serial: number }> {
+    const to = this.durable;
+    let next = since;
+    for (let more = true, stopped = false; more; await tick()) {
+      let n = 0;
+      more = false;
+      this.order.scan(next, to, (seq, slot) => {
+        if (n++ === slice) return !(more = true);
+        const gone = this.slots.states[slot] === TOMBSTONE;
+        const record = (!gone && this.hot.peek(slot)) || this.codec.decode(this.slots.bytesAt(slot));
+        if (!visit({ seq, op: gone ? 'delete' : 'put', record })) return !(stopped = true);
+        next = seq;
+        return true;
+      });
+      if (stopped) return { next, serial: to };
+    }
+    return { next: Math.max(since, to), serial: to };
   }
 
   /** Hears every durable change, in seq order. Returns the unsubscribe function. */
@@ -342,8 +358,8 @@ export class ZoneStore {
   private reindexAt(slot: number, caps: string[] | undefined, kws: string[] | undefined): void {
     if (isLive(this.slots.states[slot]!)) {
       const old = this.codec.fields(this.slots.bytesAt(slot));
-      this.reindex(this.capabilities, slot, capabilityTokens(old), caps);
-      this.reindex(this.keywords, slot, keywordTokens(old), kws);
+      reindex(this.capabilities, slot, capabilityTokens(old), caps);
+      reindex(this.keywords, slot, keywordTokens(old), kws);
       this.slots.states[slot] = FREE; // its tokens are gone: a second call only adds
       this.live--;
       return;
@@ -365,14 +381,6 @@ export class ZoneStore {
     slots.seqs[slot] = seq; // before push: a squeeze inside it keeps only current seqs
     this.order.push(seq, slot, supersedes);
     if (seq > this.assigned) this.assigned = seq;
-  }
-
-  private reindex(index: TokenIndex, slot: number, old: string[] | undefined, now: string[] | undefined): void {
-    // Only the difference is touched: a new version usually keeps its tokens, and
-    // re-inserting into a big posting list would move it in memory for nothing.
-    const keep = new Set(now ?? []);
-    for (const t of old ?? []) if (!keep.delete(t)) index.delete(t, slot);
-    for (const t of keep) index.add(t, slot);
   }
 
   private maybeCompact(): void {
