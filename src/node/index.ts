@@ -14,6 +14,7 @@ import { PeerClient } from '../peer/index.js';
 import { createNodeResolver } from '../resolver/index.js';
 import type { ZoneView } from '../resolver/types.js';
 import { Quota } from '../quota/index.js';
+import type { OpenFile } from '../store/append-log.js';
 import { ZoneStore } from '../store/zone-store.js';
 import { Delegations } from '../topology/delegations.js';
 import type { IdentityMaterial } from '../identity/node-identity.js';
@@ -38,6 +39,11 @@ export interface NodeOptions {
   origins?: string[];
   /** Publish the zone file's seed agents at start (default true). */
   seed?: boolean;
+  /** Open the store even though acknowledged data is missing (`--accept-data-loss`; each loss is logged). */
+  acceptDataLoss?: boolean;
+  /** Tests: how the store opens files for writing (to inject a failing disk), and how often it probes one. */
+  storeOpenFile?: OpenFile;
+  storeProbeMs?: number;
 }
 
 export interface NodeHandle {
@@ -99,7 +105,15 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
   const { config } = opts;
   const log = opts.log ?? pino({ level: 'silent' });
   const metrics = createMetrics();
-  const store = await ZoneStore.open({ zone: config.zone, dir: opts.dataDir ? join(opts.dataDir, 'store') : undefined, fsync: opts.fsync ?? true });
+  const store = await ZoneStore.open({
+    zone: config.zone,
+    dir: opts.dataDir ? join(opts.dataDir, 'store') : undefined,
+    fsync: opts.fsync ?? true,
+    acceptDataLoss: opts.acceptDataLoss,
+    log: log.child({ zone: config.zone }),
+    openFile: opts.storeOpenFile,
+    probeMs: opts.storeProbeMs,
+  });
   const delegations = await Delegations.open({
     zone: config.zone,
     seed: config.delegations,
@@ -127,7 +141,10 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
     config, store, delegations, view, publicView, publisher, quota, resolver, discover, metrics, startedAt: Date.now(), log,
     identity: id?.identity, registrar: id?.registrar, tokens: id?.tokens,
   };
-  if (opts.seed !== false) {
+  // A store that lost data is not a fresh one: seeding it would bring back names (and free
+  // unpublished ones) the lost changes had settled.
+  if (store.dataLoss.length) log.warn({ zone: config.zone, lost: store.dataLoss.length }, 'store opened with accepted data loss: seed agents not published');
+  else if (opts.seed !== false) {
     await publishSeedAgents(config, store, publisher, opts.dataDir, log).catch(async (err) => {
       await quota.close(); // (its Redis connection would keep the process alive)
       throw err;

@@ -29,17 +29,22 @@ export interface ScanResult {
   goodEnd: number;
   /** Number of good lines. */
   lines: number;
-  /** Set when the file ends in a torn / garbled tail that was not handed out. */
+  /** Set when the file ends in bytes with no terminating newline (a write cut short): their offset. */
   tornAt?: number;
   size: number;
 }
 
 /**
- * Calls `onLine` for every good line in order. A bad region at the very end (a write
- * cut short by a crash: half a line, garbage, zero-filled pages) is reported as `tornAt`;
- * a bad line followed by any good line is corruption and throws STORE_CORRUPT.
+ * Calls `onLine` for every good line in order. Only bytes after the last newline can be a
+ * torn write (a write cut short by a crash is a prefix of whole lines, then part of one):
+ * they are reported as `tornAt`. A complete line whose checksum fails is damage, wherever it
+ * is: it goes to `onBad` when given (the caller decides), else throws STORE_CORRUPT.
  */
-export async function scanLines(path: string, onLine: (json: string, lineNo: number) => void): Promise<ScanResult> {
+export async function scanLines(
+  path: string,
+  onLine: (json: string, lineNo: number) => void,
+  onBad?: (lineNo: number, offset: number) => void,
+): Promise<ScanResult> {
   const fh = await open(path, 'r');
   try {
     const size = (await fh.stat()).size;
@@ -49,7 +54,7 @@ export async function scanLines(path: string, onLine: (json: string, lineNo: num
     let lineNo = 0;
     let good = 0;
     let goodEnd = 0;
-    let badAt: { offset: number; lineNo: number } | undefined;
+    let tornAt: number | undefined;
     for (;;) {
       if (carry === buf.length) {
         const bigger = Buffer.allocUnsafe(buf.length * 2); // a line longer than a chunk
@@ -65,9 +70,9 @@ export async function scanLines(path: string, onLine: (json: string, lineNo: num
         lineNo++;
         const json = decodeLine(buf, pos, nl);
         if (json === undefined) {
-          badAt ??= { offset: fileOffset + pos, lineNo };
+          if (!onBad) throw corrupt(path, lineNo, 'a complete line fails its checksum');
+          onBad(lineNo, fileOffset + pos);
         } else {
-          if (badAt) throw corrupt(path, badAt.lineNo, 'a damaged line is followed by good data');
           onLine(json, lineNo);
           good++;
           goodEnd = fileOffset + nl + 1;
@@ -75,14 +80,14 @@ export async function scanLines(path: string, onLine: (json: string, lineNo: num
         pos = nl + 1;
       }
       if (bytesRead === 0) {
-        if (filled > pos) badAt ??= { offset: fileOffset + pos, lineNo: lineNo + 1 }; // no newline: torn
+        if (filled > pos) tornAt = fileOffset + pos; // no newline: torn
         break;
       }
       buf.copy(buf, 0, pos, filled);
       carry = filled - pos;
       fileOffset += pos;
     }
-    return { goodEnd, lines: good, tornAt: badAt?.offset, size };
+    return { goodEnd, lines: good, tornAt, size };
   } finally {
     await fh.close();
   }

@@ -43,6 +43,39 @@ export class SeqOrder {
     }
   }
 
+  /** Forgets the entries with seq >= `seq` (changes undone after a failed write). */
+  dropFrom(seq: number): void {
+    if (!this.sorted) this.sort();
+    this.n = this.lowerBound(seq);
+  }
+
+  /** Puts back (seq, slot) as current, in order, unless it is still there (an undone change's predecessor). */
+  restore(seq: number, slot: number): void {
+    if (!this.sorted) this.sort();
+    const at = this.lowerBound(seq);
+    if (at < this.n && this.seqs[at] === seq) return;
+    if (this.n === this.seqs.length) {
+      this.seqs = grow(this.seqs, Float64Array);
+      this.slots = grow(this.slots, Uint32Array);
+    }
+    this.seqs.copyWithin(at + 1, at, this.n);
+    this.slots.copyWithin(at + 1, at, this.n);
+    this.seqs[at] = seq;
+    this.slots[at] = slot;
+    this.n++;
+  }
+
+  private lowerBound(seq: number): number {
+    let lo = 0;
+    let hi = this.n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.seqs[mid]! < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   private sort(): void {
     this.squeeze();
     const order = Array.from({ length: this.n }, (_, i) => i).sort((a, b) => this.seqs[a]! - this.seqs[b]!);

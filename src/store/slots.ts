@@ -89,6 +89,11 @@ export class Slots {
     return this.arena.view(ref, n);
   }
 
+  /** Drops the slot's bytes (it holds no record any more: an undone first publish). */
+  clear(slot: number): void {
+    this.release(slot);
+  }
+
   private release(slot: number): void {
     if (this.states[slot] === FREE && this.lens[slot] === 0) return;
     const sparse = this.arena.free(this.refs[slot]!, this.lens[slot]!);

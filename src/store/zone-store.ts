@@ -11,13 +11,17 @@ import { LRUCache } from 'lru-cache';
 import { DEFAULTS } from '../config/index.js';
 import { StewardError } from '../errors/index.js';
 import type { AgentRecord } from '../records/types.js';
-import { AppendLog } from './append-log.js';
+import { AppendLog, type OpenFile, type StoreLogger } from './append-log.js';
+import type { Damage } from './log-recovery.js';
 import { TokenIndex } from './postings.js';
 import { RecordCodec } from './record-codec.js';
-import { LegacySnapshotDecoder, SnapshotDecoder, SnapshotEncoder, type LegacySnapshotLine, type SnapshotItem, type SnapshotRecord } from './snapshot-format.js';
+import { LegacySnapshotDecoder, SnapshotDecoder, type LegacySnapshotLine, type SnapshotItem, type SnapshotRecord } from './snapshot-format.js';
+import { snapshotItems } from './snapshot-items.js';
+import type { StoreHealth } from './storage-errors.js';
 import { checkRecord, deepFreeze } from './record-checks.js';
 import { SeqOrder } from './seq-order.js';
-import { INTERNAL, isLive, OTHER, PUBLIC, Slots, TOMBSTONE, FREE } from './slots.js';
+import { FREE, INTERNAL, isLive, OTHER, PUBLIC, Slots, TOMBSTONE } from './slots.js';
+import { reindex, UndoLog } from './undo.js';
 import { capabilityTokens, keywordTokens, TOKEN_RULES } from './tokens.js';
 
 export interface ChangeEntry {
@@ -44,7 +48,14 @@ export interface ZoneStoreOptions {
   compactRatio?: number;
   /** Decoded records kept ready for get(). */
   hotRecords?: number;
+  /** Open even though acknowledged data is missing (each loss is logged); else STORE_CORRUPT. */
+  acceptDataLoss?: boolean;
+  log?: StoreLogger;
+  /** Tests: how the log opens files for writing, and how often a failing disk is probed. */
+  openFile?: OpenFile;
+  probeMs?: number;
 }
+
 
 export type ChangeListener = (entry: ChangeEntry) => void;
 
@@ -66,7 +77,7 @@ export class ZoneStore {
   private tombstones = 0;
   private assigned = 0; // last seq handed out (applied in memory)
   private durable = 0; // last seq on disk (or applied, for memory-only)
-  private failed: Error | undefined;
+  private readonly undo = new UndoLog();
   private closed = false;
 
   private constructor(
@@ -109,9 +120,17 @@ export class ZoneStore {
         onSnapshotItem: (item) => onItem(binary.decode(item)),
         onLegacySnapshotItem: (item) => onItem(legacy.decode(item as LegacySnapshotLine)),
         onEntry: (e) => store.apply(e),
+        onWriteFailed: (fromSeq) => store.rollbackFrom(fromSeq),
+        acceptDataLoss: opts.acceptDataLoss,
+        log: opts.log,
+        openFile: opts.openFile,
+        probeMs: opts.probeMs,
       });
       store.assigned = Math.max(store.assigned, store.log.lastSeq);
       store.durable = store.assigned;
+      // Accepted loss: seqs carry on above every seq known to have existed, and a snapshot
+      // at once makes the files agree again (the damaged segments go with it).
+      if (store.log.damage.length) await store.compact();
       store.maybeCompact();
     }
     return store;
@@ -121,6 +140,13 @@ export class ZoneStore {
   get size(): number {
     return this.live;
   }
+
+  /** "degraded" while writes fail (a full disk...), with the reason and since when. */
+  get health(): StoreHealth { return this.log?.health ?? { status: 'ok' }; }
+  /** Nothing was stored here before this open (no manifest, snapshot or log). */
+  get fresh(): boolean { return this.log ? this.log.fresh : true; }
+  /** What was missing at open and accepted (acceptDataLoss); empty when nothing was. */
+  get dataLoss(): readonly Damage[] { return this.log?.damage ?? []; }
 
   /** The zone's serial: the last change that is durable. */
   get serial(): number {
@@ -167,6 +193,7 @@ export class ZoneStore {
     const bad = this.writeProblem() ?? checkRecord(record, this.zone);
     if (bad) return Promise.reject(bad);
     const entry: ChangeEntry = { seq: this.assigned + 1, op: 'put', record };
+    if (this.log) this.undo.remember(entry.seq, this.slots, entry.record.name);
     this.apply(entry);
     return this.commit(entry);
   }
@@ -178,6 +205,7 @@ export class ZoneStore {
     const slot = typeof label === 'string' ? this.slots.find(label.toLowerCase()) : undefined;
     if (slot === undefined || !isLive(this.slots.states[slot]!)) return Promise.resolve(undefined);
     const entry: ChangeEntry = { seq: this.assigned + 1, op: 'delete', record: this.recordAt(slot) };
+    if (this.log) this.undo.remember(entry.seq, this.slots, entry.record.name);
     this.apply(entry);
     return this.commit(entry);
   }
@@ -199,6 +227,30 @@ export class ZoneStore {
     return { entries, next, serial: this.durable };
   }
 
+  /**
+   * changesSince without blocking (for /v1/sync): visits the changes after `since`, up to
+   * the serial at the call, `slice` at a time with the event loop let through in between,
+   * until `visit` returns false (that change not taken). Resolves with where to resume.
+   */
+  async visitChanges(since: number, visit: (e: ChangeEntry) => boolean, slice = 100): Promise<{ next: number; serial: number }> {
+    const to = this.durable;
+    let next = since;
+    for (let more = true, stopped = false; more; await tick()) {
+      let n = 0;
+      more = false;
+      this.order.scan(next, to, (seq, slot) => {
+        if (n++ === slice) return !(more = true);
+        const gone = this.slots.states[slot] === TOMBSTONE;
+        const record = (!gone && this.hot.peek(slot)) || this.codec.decode(this.slots.bytesAt(slot));
+        if (!visit({ seq, op: gone ? 'delete' : 'put', record })) return !(stopped = true);
+        next = seq;
+        return true;
+      });
+      if (stopped) return { next, serial: to };
+    }
+    return { next: Math.max(since, to), serial: to };
+  }
+
   /** Hears every durable change, in seq order. Returns the unsubscribe function. */
   onChange(listener: ChangeListener): () => void {
     this.listeners.add(listener);
@@ -209,7 +261,8 @@ export class ZoneStore {
   async compact(): Promise<void> {
     if (!this.log) return;
     const written = { records: 0 };
-    await this.log.snapshot(this.snapshotItems(written));
+    const { slots, codec, capabilities, keywords, log } = this;
+    await this.log.snapshot(snapshotItems({ slots, codec, capabilities, keywords, durable: () => log.durable() }, written));
     this.snapshotRecords = written.records;
   }
 
@@ -243,19 +296,15 @@ export class ZoneStore {
   // --- internals ---
 
   private writeProblem(): Error | undefined {
-    if (this.failed) return this.failed;
     if (this.closed) return new StewardError('INTERNAL', `the store of ${this.zone} is closed`);
     return undefined;
   }
 
   private async commit(entry: ChangeEntry): Promise<ChangeEntry> {
     if (this.log) {
-      try {
-        await this.log.append(entry);
-      } catch (err) {
-        this.failed ??= err as Error; // memory is now ahead of disk: refuse further writes
-        throw err;
-      }
+      // On failure the log has already had this change (and any after it) undone: rollbackFrom.
+      await this.log.append(entry);
+      this.undo.forget(entry.seq);
     }
     if (entry.seq > this.durable) this.durable = entry.seq;
     for (const listener of this.listeners) {
@@ -267,6 +316,15 @@ export class ZoneStore {
     }
     this.maybeCompact();
     return entry;
+  }
+
+  /** The write of the changes from `fromSeq` on failed: memory goes back to what is on disk. */
+  private rollbackFrom(fromSeq: number): void {
+    const { slots, codec, capabilities, keywords, order, hot } = this;
+    const d = this.undo.rollback(fromSeq, this.assigned, { slots, codec, capabilities, keywords, order, hot });
+    this.live += d.live;
+    this.tombstones += d.tombstones;
+    this.assigned = fromSeq - 1;
   }
 
   /** Applies a change to memory; a change older than what the name holds is ignored (replay). */
@@ -300,8 +358,8 @@ export class ZoneStore {
   private reindexAt(slot: number, caps: string[] | undefined, kws: string[] | undefined): void {
     if (isLive(this.slots.states[slot]!)) {
       const old = this.codec.fields(this.slots.bytesAt(slot));
-      this.reindex(this.capabilities, slot, capabilityTokens(old), caps);
-      this.reindex(this.keywords, slot, keywordTokens(old), kws);
+      reindex(this.capabilities, slot, capabilityTokens(old), caps);
+      reindex(this.keywords, slot, keywordTokens(old), kws);
       this.slots.states[slot] = FREE; // its tokens are gone: a second call only adds
       this.live--;
       return;
@@ -325,68 +383,15 @@ export class ZoneStore {
     if (seq > this.assigned) this.assigned = seq;
   }
 
-  private reindex(index: TokenIndex, slot: number, old: string[] | undefined, now: string[] | undefined): void {
-    // Only the difference is touched: a new version usually keeps its tokens, and
-    // re-inserting into a big posting list would move it in memory for nothing.
-    const keep = new Set(now ?? []);
-    for (const t of old ?? []) if (!keep.delete(t)) index.delete(t, slot);
-    for (const t of keep) index.add(t, slot);
-  }
-
-  private async *snapshotItems(written: { records: number }): AsyncGenerator<Uint8Array> {
-    const { slots } = this;
-    const out = new SnapshotEncoder((i) => this.codec.headerAt(i));
-    yield out.meta({ namespace: this.codec.namespace, tokens: TOKEN_RULES });
-    // Names created after this point were put after the snapshot's seq: the log has them.
-    // (Chasing them would never finish while a bulk load runs.)
-    const end = slots.count;
-    const ordinals = new Uint32Array(end).fill(NO_ORDINAL);
-    let next = 0;
-    for (let slot = 0; slot < end; slot++) {
-      if (slot % 1000 === 999) await tick(); // let requests through while a big zone is written
-      const state = slots.states[slot]!;
-      if (state === FREE) continue;
-      const bytes = slots.bytesAt(slot);
-      const header = this.codec.headerOf(bytes);
-      ordinals[slot] = next++;
-      yield state === TOMBSTONE
-        ? out.delete(slots.seqs[slot]!, slots.nameAt(slot), header, bytes)
-        : out.put(slots.seqs[slot]!, slots.nameAt(slot), header, bytes, state, slots.trusts[slot]!);
-    }
-    written.records = next;
-    // The lists as they are now, which may be newer than some records above. That is safe:
-    // every change since a record was written is in the log and is replayed over it (each
-    // replayed change moves the record's tokens from its previous version's to its own),
-    // once the changes the lists include are durable — waited for below, before the file
-    // can be used.
-    for (const [name, index] of [['capabilities', this.capabilities], ['keywords', this.keywords]] as const) {
-      let scratch = new Uint32Array(1024);
-      let tokens = 0;
-      for (const [token, list] of index.lists()) {
-        if (++tokens % 1000 === 0) await tick();
-        if (scratch.length < list.length) scratch = new Uint32Array(list.length * 2);
-        let n = 0;
-        for (let i = 0; i < list.length; i++) {
-          const o = list[i]! < end ? ordinals[list[i]!]! : NO_ORDINAL;
-          if (o !== NO_ORDINAL) scratch[n++] = o;
-        }
-        if (n > 0) yield out.postings(name, token, scratch, n);
-      }
-    }
-    await this.log?.durable();
-  }
-
   private maybeCompact(): void {
     const log = this.log;
-    if (!log || log.snapshotRunning || this.closed || this.failed) return;
+    if (!log || log.snapshotRunning || this.closed || log.health.status !== 'ok') return;
     const logged = log.entriesSinceSnapshot;
     if (logged >= this.compactAfter && logged >= this.compactRatio * this.snapshotRecords) {
       this.compact().catch((err) => process.emitWarning(`zone store snapshot failed: ${(err as Error).message}`));
     }
   }
 }
-
-const NO_ORDINAL = 0xffffffff;
 
 function visibilityState(record: Pick<AgentRecord, 'visibility'>): number {
   return record.visibility === 'public' ? PUBLIC : record.visibility === 'internal' ? INTERNAL : OTHER;

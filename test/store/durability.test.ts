@@ -74,16 +74,33 @@ test('a torn last line (half a line, no newline) is dropped and truncated away',
   }
 });
 
-test('garbage at the end (bad checksum, zero-filled pages) is dropped', async () => {
+test('garbage at the end with no newline (zero-filled pages) is dropped', async () => {
   const { dir, cleanup } = await tempDir();
   try {
     await (await filled(dir, 3)).close();
     const file = await lastLog(dir);
-    await appendFile(file, 'deadbeef\t{"seq":99,"op":"put"}\n');
     await appendFile(file, Buffer.alloc(4096));
     const store = await ZoneStore.open({ zone: ZONE, dir });
     assert.is(store.size, 3);
     assert.is(store.serial, 3);
+    await store.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+// Issue 7 finding 6: a complete line is never a torn write (a crash leaves whole lines, then
+// part of one), so a bad checksum on one is damage, even at the end, and is refused.
+test('a complete last line with a bad checksum is refused, not taken for a torn write', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    await (await filled(dir, 3)).close();
+    const file = await lastLog(dir);
+    await appendFile(file, 'deadbeef\t{"seq":4,"op":"put"}\n');
+    await rejects(ZoneStore.open({ zone: ZONE, dir }), (e) => (e as StewardError).code === 'STORE_CORRUPT' && /line 4/.test(e.message), 'bad last line');
+    const store = await ZoneStore.open({ zone: ZONE, dir, acceptDataLoss: true });
+    assert.is(store.size, 3);
+    assert.ok(store.serial >= 3);
     await store.close();
   } finally {
     await cleanup();

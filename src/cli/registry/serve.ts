@@ -16,6 +16,9 @@ Runs one registry node for the zone described by a zone file (SPEC §7).
   --data-dir DIR   where the node keeps its data (default $STEWARD_DATA_DIR, else ./data/<zone>)
   --memory         keep data in memory only (nothing written to disk)
   --redis URL      share the resolver cache over Redis (default $REDIS_URL)
+  --accept-data-loss  open a store that lost acknowledged data (a damaged or missing log
+                   line, segment or snapshot) with what is left; each loss is logged.
+                   Without it such a store is refused (STORE_CORRUPT, naming the damage).
   --certs-dir DIR  the demo federation's certificates, found or made on first start
                    (default $STEWARD_CERTS_DIR, else certs/ beside the zone file's folder);
                    a registered identity in <data-dir>/identity/ is used instead when present
@@ -28,6 +31,7 @@ export async function command(args: string[]) {
     zone: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' },
     'data-dir': { type: 'string' }, redis: { type: 'string' }, memory: { type: 'boolean' },
     namespace: { type: 'string' }, parent: { type: 'string' }, 'certs-dir': { type: 'string' },
+    'accept-data-loss': { type: 'boolean' },
   });
   if (v.help) return console.log(help);
   if (v.namespace || v.parent) {
@@ -40,7 +44,7 @@ export async function command(args: string[]) {
   const dataDir = v.memory ? undefined : (v['data-dir'] ?? env.dataDir ?? `data/${config.zone}`);
   const certsDir = v['certs-dir'] ?? env.certsDir ?? join(dirname(dirname(resolve(v.zone))), DEFAULTS.identity.demoCertsDir);
   const identity = (dataDir && loadRegistered(identityDir(dataDir))) || (await demoMaterial(config.zone, config.rootDomain, certsDir));
-  const node = await startNode({ config, port, host: v.host, log: logger(), dataDir, redisUrl: v.redis ?? env.redisUrl, identity });
+  const node = await startNode({ config, port, host: v.host, log: logger(), dataDir, redisUrl: v.redis ?? env.redisUrl, identity, acceptDataLoss: !!v['accept-data-loss'] });
   console.log(`${config.zone}  ${node.url}`);
   onShutdown(() => node.close());
 }

@@ -1,0 +1,82 @@
+// Building one /v1/sync page without stalling the node: pages are capped by bytes as well
+// as entries (`next` says where to resume), built a slice of entries at a time with the
+// event loop let through in between (ZoneStore.visitChanges), and only a few are built at
+// once — a request that finds them all busy waits briefly in a short queue, else gets 503
+// UNAVAILABLE with Retry-After. Internal records never leave the zone.
+import { StewardError } from '../errors/index.js';
+import type { ZoneStore } from '../store/zone-store.js';
+
+export const SYNC_PAGE_BYTES = 1024 * 1024;
+export const SYNC_BUILDS = 1;
+const QUEUE = 16;
+const WAIT_MS = 2000;
+
+export interface SyncPage {
+  /** The page as JSON text, {"entries":[...],"next":N,"serial":S}, in pieces of about 64 KiB. */
+  body: string[];
+  entries: number;
+  next: number;
+  serial: number;
+}
+
+export async function buildSyncPage(store: ZoneStore, since: number, limit: number, maxBytes = SYNC_PAGE_BYTES): Promise<SyncPage> {
+  const parts: string[] = [];
+  let bytes = 0;
+  const { next, serial } = await store.visitChanges(since, (e) => {
+    if (parts.length >= limit) return false;
+    if (e.record.visibility === 'internal') return true; // taken (skipped), so `next` moves past it
+    const json = JSON.stringify(e);
+    const n = Buffer.byteLength(json) + 1;
+    if (parts.length > 0 && bytes + n > maxBytes) return false; // one entry always fits: a page is never empty
+    parts.push(json);
+    bytes += n;
+    return true;
+  });
+  const body: string[] = [];
+  for (let i = 0, size = 0, from = 0; i <= parts.length; i++) {
+    if (i === parts.length || size > 64 * 1024) {
+      body.push((from === 0 ? '{"entries":[' : ',') + parts.slice(from, i).join(','));
+      from = i;
+      size = 0;
+    }
+    size += parts[i]?.length ?? 0;
+  }
+  body.push(`],"next":${next},"serial":${serial}}`);
+  return { body, entries: parts.length, next, serial };
+}
+
+/** At most `max` holders at once; up to `queue` more wait up to `waitMs`, the rest are refused. */
+export class Gate {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly max = SYNC_BUILDS, private readonly queue = QUEUE, private readonly waitMs = WAIT_MS) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.running >= this.max) await this.wait();
+    this.running++;
+    try {
+      return await fn();
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  private wait(): Promise<void> {
+    const busy = () => new StewardError('UNAVAILABLE', 'too many sync pages are being built; retry shortly', { retryAfter: 1 });
+    if (this.waiting.length >= this.queue) return Promise.reject(busy());
+    return new Promise<void>((resolve, reject) => {
+      const go = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        const i = this.waiting.indexOf(go);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(busy());
+      }, this.waitMs);
+      this.waiting.push(go);
+    });
+  }
+}
