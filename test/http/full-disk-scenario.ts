@@ -21,7 +21,7 @@ export async function fullDiskScenario(url: string, disk: Disk, restart: () => P
   const publish = async (m: object) =>
     http(`${url}/v1/agents`, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: await signCompact(m, key) });
   const unpublish = async (name: string, version: string) =>
-    http(`${url}/v1/agents/${name}`, { method: 'DELETE', headers: { 'content-type': 'application/jose' }, body: await signCompact({ name, deleted: true, version }, key) });
+    http(`${url}/v1/agents/${name}`, { method: 'DELETE', headers: { 'content-type': 'application/jose' }, body: await signCompact({ name, namespace: 'vibe-agency.com', deleted: true, version }, key) });
   const health = async () => (await http(`${url}/healthz`)).body;
 
   assert.is((await publish(big('alpha', '1.0.0', 'cap_alpha'))).status, 201);
