@@ -7,7 +7,8 @@
 // Publish counters live in Redis when the node has it (shared by the nodes of a site),
 // else in process; reads are always in process (no round trip per answer).
 import type { IncomingMessage } from 'node:http';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { failFastRedis } from '../redis/index.js';
 import type { Logger } from 'pino';
 import { DEFAULTS } from '../config/index.js';
 import { StewardError } from '../errors/index.js';
@@ -45,25 +46,15 @@ export class Quota {
     this.names = new NameCounts(opts.store);
     this.namesPerKey = limits.names_per_key;
     if (opts.redisUrl && (limits.publish_per_key || limits.publish_per_client)) {
-      this.redis = new Redis(opts.redisUrl, {
-        enableOfflineQueue: false,
-        commandTimeout: 200,
-        connectTimeout: 1_000,
-        maxRetriesPerRequest: 0,
-        retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 10), 2_000),
+      let seen = false;
+      this.redis = failFastRedis(opts.redisUrl, {
+        onStateChange: (up, err) => {
+          const first = !seen;
+          seen = true;
+          if (up && !first) log?.info({ zone }, 'quota: Redis is back; publish counters are shared again');
+          else if (!up) log?.warn({ zone, err: err?.message }, 'quota: Redis is unreachable; publish limits count in this process until it is back');
+        },
       });
-      let up: boolean | undefined;
-      const mark = (now: boolean, err?: Error) => {
-        if (now === up) return;
-        if (up !== undefined || !now) {
-          if (now) log?.info({ zone }, 'quota: Redis is back; publish counters are shared again');
-          else log?.warn({ zone, err: err?.message }, 'quota: Redis is unreachable; publish limits count in this process until it is back');
-        }
-        up = now;
-      };
-      this.redis.on('ready', () => mark(true));
-      this.redis.on('error', (err: Error) => mark(false, err));
-      this.redis.on('close', () => mark(false));
     }
     const prefix = `steward:rl:${zone}`;
     this.perKey = new RateLimit({ what: 'publishes by this key', rate: limits.publish_per_key, prefix: `${prefix}:publish-key`, redis: this.redis });

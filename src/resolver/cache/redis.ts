@@ -4,7 +4,8 @@
 // after a timeout the tier steps aside for `backoffMs` instead of slowing every query.
 // ioredis reconnects on its own (capped exponential backoff); when the connection is
 // ready again the tier is used again.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { closeRedis, failFastRedis } from '../../redis/index.js';
 import { looksLikeEntry, type CacheEntry, type ResolverCache } from './types.js';
 
 export interface RedisCacheOptions {
@@ -33,7 +34,6 @@ export class RedisCache implements ResolverCache {
   private readonly now: () => number;
   private readonly onStateChange?: (up: boolean, err?: Error) => void;
   private skipUntil = 0;
-  private up = false;
   private closed = false;
 
   constructor({
@@ -52,25 +52,15 @@ export class RedisCache implements ResolverCache {
     this.maxEntryBytes = maxEntryBytes;
     this.now = now;
     this.onStateChange = onStateChange;
-    this.client = new Redis(url, {
-      enableOfflineQueue: false, // fail at once while disconnected instead of queueing
-      commandTimeout: commandTimeoutMs,
-      connectTimeout: connectTimeoutMs,
-      maxRetriesPerRequest: 0, // a command cut off by a disconnect fails; the resolver moves on
-      retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 10), maxReconnectDelayMs),
-      lazyConnect: false,
+    this.client = failFastRedis(url, {
+      commandTimeoutMs,
+      connectTimeoutMs,
+      maxReconnectDelayMs,
+      onStateChange: (up, err) => {
+        if (up) this.skipUntil = 0;
+        if (!this.closed) this.onStateChange?.(up, err);
+      },
     });
-    // Without a listener ioredis' connection errors would be unhandled 'error' events.
-    this.client.on('error', (err: Error) => this.mark(false, err));
-    this.client.on('ready', () => this.mark(true));
-    this.client.on('close', () => this.mark(false));
-  }
-
-  private mark(up: boolean, err?: Error) {
-    if (up === this.up || this.closed) return;
-    this.up = up;
-    if (up) this.skipUntil = 0;
-    this.onStateChange?.(up, err);
   }
 
   /** True when commands may be sent now. */
@@ -143,10 +133,6 @@ export class RedisCache implements ResolverCache {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.client.status === 'ready') {
-      await this.client.quit().catch(() => this.client.disconnect());
-    } else {
-      this.client.disconnect();
-    }
+    await closeRedis(this.client);
   }
 }

@@ -3,7 +3,8 @@
 // no offline queue, a short command timeout, no retries, ioredis reconnecting by itself.
 // Unlike the cache, Redis is not optional here once configured: if it is down, slow or
 // still connecting, claim() throws NONCE_STORE_DOWN and the request is refused (SPEC §5).
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { closeRedis, failFastRedis } from '../../../redis/index.js';
 import { StewardError } from '../../../errors/index.js';
 import type { NonceStore } from './types.js';
 
@@ -25,7 +26,6 @@ export class RedisNonceStore implements NonceStore {
   private readonly prefix: string;
   private readonly connectTimeoutMs: number;
   private readonly onStateChange?: (up: boolean, err?: Error) => void;
-  private up = false;
   private closed = false;
 
   constructor({
@@ -39,22 +39,14 @@ export class RedisNonceStore implements NonceStore {
     this.prefix = keyPrefix;
     this.connectTimeoutMs = connectTimeoutMs;
     this.onStateChange = onStateChange;
-    this.client = new Redis(url, {
-      enableOfflineQueue: false,
-      commandTimeout: commandTimeoutMs,
-      connectTimeout: connectTimeoutMs,
-      maxRetriesPerRequest: 0,
-      retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 10), maxReconnectDelayMs),
+    this.client = failFastRedis(url, {
+      commandTimeoutMs,
+      connectTimeoutMs,
+      maxReconnectDelayMs,
+      onStateChange: (up, err) => {
+        if (!this.closed) this.onStateChange?.(up, err);
+      },
     });
-    this.client.on('error', (err: Error) => this.mark(false, err));
-    this.client.on('ready', () => this.mark(true));
-    this.client.on('close', () => this.mark(false));
-  }
-
-  private mark(up: boolean, err?: Error) {
-    if (up === this.up || this.closed) return;
-    this.up = up;
-    this.onStateChange?.(up, err);
   }
 
   /** Resolves once connected; rejects with NONCE_STORE_DOWN after the connect timeout. */
@@ -93,7 +85,6 @@ export class RedisNonceStore implements NonceStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.client.status === 'ready') await this.client.quit().catch(() => this.client.disconnect());
-    else this.client.disconnect();
+    await closeRedis(this.client);
   }
 }
