@@ -7,6 +7,7 @@ import { StewardError } from '../../errors/index.js';
 import { normalizeName, zoneOf } from '../../names/index.js';
 import type { NodeContext } from '../../node/context.js';
 import { readJsonBody } from '../body.js';
+import { clientOf } from '../limits.js';
 import { signedRequests, verifiedSender, type SignedEnv } from '../signed.js';
 
 const noIdentity = (zone: string) => new StewardError('UNAVAILABLE', `${zone} runs without a registry identity (no certificate), so it cannot take part in signed exchanges`);
@@ -21,6 +22,8 @@ export function identityRoutes(app: Hono, ctx: NodeContext) {
 
   app.post('/v1/register', async (c) => {
     const registrar = ctx.registrar ?? (() => { throw noIdentity(ctx.config.zone); })();
+    // Issuing costs a signature (RSA-4096: milliseconds): the per-client publish limit applies.
+    await ctx.quota.publishPerClient(clientOf(c, ctx));
     let sender: { zone: string } | undefined;
     if (c.req.header('signature-input') !== undefined) {
       // A child renewing signs its request; verify it (and its replay window) first.
