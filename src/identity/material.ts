@@ -6,7 +6,8 @@
 //      every demo node starts at once.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDemoPki, keysFromPem, materialPaths, pemBundleToDers, derToPem, writeAtomic, writePrivateKeyAtomic, type KeyAlg, type RegistryKeyPair } from '../pki/index.js';
+import { ensureDemoPki, keysFromPem, materialPaths, pemBundleToDers, derToPem, publicKeyToPem, writeAtomic, writePrivateKeyAtomic, writePrivateKeyFile, type KeyAlg, type RegistryKeyPair } from '../pki/index.js';
+import type { RegionEndpoint } from '../records/types.js';
 import type { IdentityMaterial } from './node-identity.js';
 
 export const REGISTRY_NAME = 'registry';
@@ -37,6 +38,47 @@ export function saveRegistered(dir: string, m: { keys: RegistryKeyPair; certific
 export function loadKey(dir: string): RegistryKeyPair | undefined {
   const p = materialPaths(dir, REGISTRY_NAME);
   return existsSync(p.key) ? keysFromPem(readFileSync(p.key, 'utf8')) : undefined;
+}
+
+/** Where keygen puts the public half: `<dir>/registry.pub.pem`. */
+export const publicKeyPath = (dir: string) => join(dir, `${REGISTRY_NAME}.pub.pem`);
+
+/**
+ * Writes a new key pair into `dir` (registry.key 0600, registry.pub.pem). Refuses to
+ * replace an existing key (EEXIST): a registry's certificate is bound to it.
+ */
+export function saveKeyPair(dir: string, keys: RegistryKeyPair): { key: string; pub: string } {
+  mkdirSync(dir, { recursive: true });
+  const key = materialPaths(dir, REGISTRY_NAME).key;
+  const pub = publicKeyPath(dir);
+  writePrivateKeyFile(key, keys, { exclusive: true });
+  writeAtomic(pub, publicKeyToPem(keys.publicKey));
+  return { key, pub };
+}
+
+/** What a registered identity was registered with, so renewal asks the same parent for the same endpoints. */
+export interface Registration {
+  parent: string;
+  namespace: string;
+  zone: string;
+  endpoints: RegionEndpoint[];
+  /** The endpoint is the listen URL (no --endpoint given): a restart on another port registers the new one. */
+  endpoint_is_listen_url?: boolean;
+}
+
+const registrationPath = (dir: string) => join(dir, 'registration.json');
+
+export function saveRegistration(dir: string, r: Registration): void {
+  mkdirSync(dir, { recursive: true });
+  writeAtomic(registrationPath(dir), JSON.stringify(r, null, 2) + '\n');
+}
+
+export function loadRegistration(dir: string): Registration | undefined {
+  try {
+    const r = JSON.parse(readFileSync(registrationPath(dir), 'utf8'));
+    if (typeof r?.parent === 'string' && typeof r.namespace === 'string' && Array.isArray(r.endpoints)) return r as Registration;
+  } catch { /* none, or unreadable: fall back to the zone config */ }
+  return undefined;
 }
 
 /** The demo federation's material for `zone` (P-256 by default so a first start takes a second, not a minute). */

@@ -19,6 +19,7 @@ import { ZoneStore } from '../store/zone-store.js';
 import { Delegations } from '../topology/delegations.js';
 import type { IdentityMaterial } from '../identity/node-identity.js';
 import { openIdentity, type IdentityParts } from './identity.js';
+import { nodeRenewal } from '../identity/renewal.js';
 import type { ZoneConfig } from '../zonefile/index.js';
 import type { NodeContext } from './context.js';
 import { Publisher } from './publisher.js';
@@ -37,6 +38,10 @@ export interface NodeOptions {
   identity?: IdentityMaterial;
   /** Origins other registries address this node by (signed requests must target one). */
   origins?: string[];
+  /** A registered identity's directory (<data-dir>/identity): its certificate is renewed and kept there. */
+  identityDir?: string;
+  /** How often renewal checks the certificate (default DEFAULTS.identity.renewCheckMs). */
+  renewCheckMs?: number;
   /** Publish the zone file's seed agents at start (default true). */
   seed?: boolean;
   /** Open the store even though acknowledged data is missing (`--accept-data-loss`; each loss is logged). */
@@ -137,6 +142,7 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
   if (opts.identity) {
     id = await openIdentity({ config, material: opts.identity, store, delegations, publisher, dataDir: opts.dataDir, fsync: opts.fsync, redisUrl: opts.redisUrl, origins: opts.origins });
   }
+  const renewal = id && opts.identityDir ? nodeRenewal(config, id.identity, { dir: opts.identityDir, checkMs: opts.renewCheckMs, origins: opts.origins, log }) : undefined;
   const ctx: NodeContext = {
     config, store, delegations, view, publicView, publisher, quota, resolver, discover, metrics, startedAt: Date.now(), log,
     identity: id?.identity, registrar: id?.registrar, tokens: id?.tokens,
@@ -156,6 +162,7 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
     app,
     fast: fastResolve(ctx),
     async close() {
+      await renewal?.close();
       await resolver.close();
       await quota.close();
       await id?.close();

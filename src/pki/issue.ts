@@ -112,9 +112,13 @@ export async function issueRegistryCertificate(
   opts: IssueOptions = {},
 ): Promise<IssuedCertificate> {
   const z = canonicalZone(zone);
-  const notBefore = opts.notBefore ?? new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
+  const lifetime = opts.lifetimeMs ?? DEFAULT_LIFETIME_MS;
+  // Backdated for clock skew, by a minute — or a sixth of a short lifetime, which a
+  // minute would use up before the certificate is even delivered.
+  const backdate = Math.min(60_000, Math.floor(lifetime / 6000) * 1000);
+  const notBefore = opts.notBefore ?? new Date(Math.floor(Date.now() / 1000) * 1000 - backdate);
   return buildCertificate(
-    { subjectCn: z, dnsNames: [z], permitted: [z], ca: true, notBefore, notAfter: new Date(notBefore.getTime() + (opts.lifetimeMs ?? DEFAULT_LIFETIME_MS)), subjectPublicKey },
+    { subjectCn: z, dnsNames: [z], permitted: [z], ca: true, notBefore, notAfter: new Date(notBefore.getTime() + lifetime), subjectPublicKey },
     issuer,
   );
 }

@@ -2,8 +2,10 @@
 // the logger, and shutdown on SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { readEnv } from '../../config/index.js';
+import { DEFAULTS, readEnv } from '../../config/index.js';
 import { StewardError } from '../../errors/index.js';
+import { PeerClient } from '../../peer/index.js';
+import type { KeyAlg } from '../../pki/index.js';
 
 export interface RegistryCommand {
   help: string;
@@ -44,4 +46,37 @@ export function onShutdown(close: () => Promise<void>) {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+export function algFlag(v: string | undefined): KeyAlg {
+  if (v === undefined || v === 'rsa4096') return 'rsa4096';
+  if (v === 'p256') return 'p256';
+  throw usage(`--alg must be rsa4096 or p256, got ${v}`);
+}
+
+/** A registry URL given on the command line: a bare host name means https://host. */
+export function urlFlag(name: string, v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(v) ? v : `https://${v}`;
+  let u: URL;
+  try {
+    u = new URL(withScheme);
+  } catch {
+    throw usage(`--${name} is not a URL: ${v}`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw usage(`--${name} must be http(s): ${v}`);
+  return u.origin;
+}
+
+/** "24h", "90m", "30s", "7d" or plain seconds → seconds. */
+export function durationFlag(name: string, v: string | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  const m = /^(\d+)\s*([smhd]?)$/.exec(v.trim());
+  if (!m) throw usage(`--${name} must be a duration such as 30s, 90m, 24h or 7d, got ${v}`);
+  return Number(m[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86_400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
+}
+
+/** The outbound client a command uses to reach a registry the operator named (loopback allowed for it). */
+export function peerFor(url: string): PeerClient {
+  return new PeerClient({ timeoutMs: DEFAULTS.peer.timeoutMs * 5, maxBodyBytes: DEFAULTS.peer.maxBodyBytes, trustedHosts: [new URL(url).hostname] });
 }

@@ -1,14 +1,21 @@
 // steward-registry serve: one node for one zone.
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DEFAULTS, readEnv } from '../../config/index.js';
 import { demoMaterial, identityDir, loadRegistered } from '../../identity/material.js';
 import { startNode } from '../../node/index.js';
 import { loadZoneFile } from '../../zonefile/index.js';
-import { logger, onShutdown, parse, portFlag, usage } from './common.js';
+import { algFlag, logger, onShutdown, parse, portFlag, urlFlag, usage } from './common.js';
+import { DEFAULT_PORT, savedZonePath, serveNamespace } from './bootstrap.js';
 
 export const help = `usage: steward-registry serve --zone <zone file> [options]
+       steward-registry serve --namespace N --parent URL [options]
 
-Runs one registry node for the zone described by a zone file (SPEC §7).
+Runs one registry node for the zone described by a zone file (SPEC §7), or bootstraps
+a new registry: with --namespace and --parent, the first start makes a key pair,
+registers N with the parent (SPEC §5) and serves the new zone; later starts reuse the
+identity and the zone config kept in the data directory (<data-dir>/identity/,
+<data-dir>/zone.json). The certificate is renewed in the background.
 
   --zone FILE      the zone file (e.g. zones/vibe-agency.com.json); required
   --port N         listen on port N instead of the zone file's listen.port (0 = any free port)
@@ -23,6 +30,19 @@ Runs one registry node for the zone described by a zone file (SPEC §7).
                    (default $STEWARD_CERTS_DIR, else certs/ beside the zone file's folder);
                    a registered identity in <data-dir>/identity/ is used instead when present
 
+Bootstrapping (--namespace):
+  --namespace N    the namespace to run, one label below the parent's (e.g. acme-corp.com)
+  --parent URL     the parent registry (a bare host name means https://); required on
+                   the first start
+  --port N         default ${DEFAULT_PORT} (0 = any free port); later starts reuse the first one's
+  --host H         default 127.0.0.1
+  --data-dir DIR   default $STEWARD_DATA_DIR, else ./data/<namespace>; --memory is refused
+  --endpoint URL   where other registries reach this one, registered with the parent
+                   (default: the listen URL)
+  --region R       this registry's region (sent with the endpoint; default "local")
+  --token T        a one-time register token (steward-registry invite on the parent)
+  --alg ALG        the key made on first start: rsa4096 (default) or p256
+
 Prints "<zone>  <url>" once it listens. Exit codes: 0 ok, 2 usage or configuration
 error, 3 could not listen.`;
 
@@ -31,20 +51,36 @@ export async function command(args: string[]) {
     zone: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' },
     'data-dir': { type: 'string' }, redis: { type: 'string' }, memory: { type: 'boolean' },
     namespace: { type: 'string' }, parent: { type: 'string' }, 'certs-dir': { type: 'string' },
-    'accept-data-loss': { type: 'boolean' },
+    'accept-data-loss': { type: 'boolean' }, endpoint: { type: 'string' }, region: { type: 'string' },
+    token: { type: 'string' }, alg: { type: 'string' },
   });
   if (v.help) return console.log(help);
-  if (v.namespace || v.parent) {
-    throw usage('--namespace/--parent bootstrapping needs registration with the parent, which this version does not do yet; write a zone file and use --zone');
-  }
-  if (!v.zone) throw usage('serve needs --zone <file>');
   const port = portFlag(v.port);
   const env = readEnv();
+  if (v.namespace || v.parent) return serveBootstrapped(v, port, env);
+  if (!v.zone) throw usage('serve needs --zone <file>, or --namespace N --parent URL');
   const config = loadZoneFile(v.zone);
   const dataDir = v.memory ? undefined : (v['data-dir'] ?? env.dataDir ?? `data/${config.zone}`);
   const certsDir = v['certs-dir'] ?? env.certsDir ?? join(dirname(dirname(resolve(v.zone))), DEFAULTS.identity.demoCertsDir);
   const identity = (dataDir && loadRegistered(identityDir(dataDir))) || (await demoMaterial(config.zone, config.rootDomain, certsDir));
   const node = await startNode({ config, port, host: v.host, log: logger(), dataDir, redisUrl: v.redis ?? env.redisUrl, identity, acceptDataLoss: !!v['accept-data-loss'] });
   console.log(`${config.zone}  ${node.url}`);
+  onShutdown(() => node.close());
+}
+
+async function serveBootstrapped(v: Record<string, any>, port: number | undefined, env: ReturnType<typeof readEnv>) {
+  if (v.zone) throw usage('--zone and --namespace are two ways to serve; give one');
+  if (!v.namespace) throw usage('--parent needs --namespace N (the namespace to register)');
+  if (v.memory) throw usage('--namespace keeps its identity in the data directory; --memory cannot be used with it');
+  const dataDir = v['data-dir'] ?? env.dataDir ?? `data/${v.namespace}`;
+  const parent = urlFlag('parent', v.parent);
+  if (!parent && !existsSync(savedZonePath(dataDir))) throw usage('the first start of --namespace needs --parent URL');
+  if (v.region !== undefined && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(v.region)) throw usage(`--region must be lowercase letters, digits and dashes, got ${v.region}`);
+  const node = await serveNamespace({
+    namespace: v.namespace, parent: parent ?? '', dataDir, port, host: v.host, endpoint: urlFlag('endpoint', v.endpoint),
+    region: v.region, token: v.token, alg: algFlag(v.alg), log: logger(),
+    node: { redisUrl: v.redis ?? env.redisUrl, acceptDataLoss: !!v['accept-data-loss'] },
+  });
+  console.log(`${node.ctx.config.zone}  ${node.url}`);
   onShutdown(() => node.close());
 }
