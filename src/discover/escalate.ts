@@ -3,6 +3,7 @@
 // `local` scope only, so a query never fans out twice.
 import { DEFAULTS } from '../config/index.js';
 import { isTimeout, PeerClient } from '../peer/index.js';
+import type { Audience } from '../records/visibility.js';
 import type { ZoneConfig } from '../zonefile/index.js';
 import { remoteLocalDiscover, remoteZoneInfo, type RemoteOptions } from './remote.js';
 import type { DiscoverAnswer, DiscoverResult, DiscoverScope, DiscoverSort, RegistryReport } from './types.js';
@@ -11,7 +12,8 @@ export interface Peer { zone: string; url: string; role: RegistryReport['role'] 
 
 export interface EscalationDeps {
   config: ZoneConfig;
-  local(q: string, sort: DiscoverSort, limit: number): Omit<DiscoverResult, 'registry' | 'latency_ms'>[];
+  /** This zone's own answer, as `audience` may see it (src/records/visibility.ts). */
+  local(q: string, sort: DiscoverSort, limit: number, audience: Audience): Omit<DiscoverResult, 'registry' | 'latency_ms'>[];
   remote?: RemoteOptions;
   /** The node's peer client; without one the discoverer makes its own (closed by close()). */
   peer?: PeerClient;
@@ -20,7 +22,7 @@ export interface EscalationDeps {
 const TREE_TTL_MS = 60_000;
 
 export function createDiscoverer(deps: EscalationDeps) {
-  const remote: RemoteOptions = { maxBodyBytes: DEFAULTS.peer.maxBodyBytes, ...(deps.remote ?? { timeoutMs: DEFAULTS.peer.timeoutMs }) };
+  const remote: RemoteOptions = { maxBodyBytes: DEFAULTS.peer.maxBodyBytes, asker: deps.config.zone, ...(deps.remote ?? { timeoutMs: DEFAULTS.peer.timeoutMs }) };
   const peer = deps.peer ?? new PeerClient({ timeoutMs: remote.timeoutMs, maxBodyBytes: remote.maxBodyBytes, allowPrivate: deps.config.policy.upstreams.allowPrivate });
   let tree: { at: number; peers: Promise<{ parent?: Peer; root?: Peer; siblings: Peer[] }> } | undefined;
 
@@ -72,17 +74,19 @@ export function createDiscoverer(deps: EscalationDeps) {
     }
   }
 
-  function askLocal(q: string, sort: DiscoverSort, limit: number) {
+  function askLocal(q: string, sort: DiscoverSort, limit: number, audience: Audience) {
     const started = performance.now();
-    const rows = deps.local(q, sort, limit);
+    const rows = deps.local(q, sort, limit, audience);
     const latency = Math.round(performance.now() - started);
     const results = rows.map((r) => ({ ...r, registry: deps.config.zone, latency_ms: latency }));
     const report: RegistryReport = { zone: deps.config.zone, url: null, count: results.length, latency_ms: latency, status: 'ok', role: 'local' };
     return { report, results };
   }
 
-  return async function discover(q: string, scope: DiscoverScope, sort: DiscoverSort, limit: number): Promise<DiscoverAnswer> {
-    const local = askLocal(q, sort, limit);
+  // Another registry asking (scope=local, outside) gets only what visibleTo() lets out;
+  // what other registries send back is theirs to filter (they see us as outside).
+  return async function discover(q: string, scope: DiscoverScope, sort: DiscoverSort, limit: number, audience: Audience): Promise<DiscoverAnswer> {
+    const local = askLocal(q, sort, limit, audience);
     const answers = [local];
     if (scope === 'hierarchy' && local.results.length === 0) {
       const { parent, root } = await learnTree();

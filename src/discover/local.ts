@@ -4,6 +4,7 @@
 // posting lists are intersected starting from the smallest, and only the best `limit`
 // matches are kept and decoded (top-k), so a broad query costs one pass over its list.
 import { StewardError } from '../errors/index.js';
+import { INSIDE, visibleTo, type Audience } from '../records/visibility.js';
 import { gallop } from '../store/postings.js';
 import { words } from '../store/tokens.js';
 import type { ZoneStore } from '../store/zone-store.js';
@@ -13,6 +14,8 @@ export type LocalResult = Omit<DiscoverResult, 'registry' | 'latency_ms'>;
 
 export interface LocalQuery {
   q: string;
+  /** Who asks (src/records/visibility.ts); default inside (the zone's own view). */
+  audience?: Audience;
   sort?: DiscoverSort;
   limit?: number;
 }
@@ -21,7 +24,7 @@ export const MAX_LIMIT = 100;
 const MAX_QUERY = 256;
 const SORTS: readonly DiscoverSort[] = ['trust', 'name', 'latency'];
 
-export function discoverLocal(store: ZoneStore, { q, sort = 'trust', limit = 20 }: LocalQuery): LocalResult[] {
+export function discoverLocal(store: ZoneStore, { q, sort = 'trust', limit = 20, audience = INSIDE }: LocalQuery): LocalResult[] {
   const query = typeof q === 'string' ? q.trim().toLowerCase() : '';
   if (!query) throw new StewardError('BAD_REQUEST', 'q (the capability or keywords to look for) is required');
   if (query.length > MAX_QUERY) throw new StewardError('BAD_REQUEST', `q is longer than ${MAX_QUERY} characters`);
@@ -40,7 +43,8 @@ export function discoverLocal(store: ZoneStore, { q, sort = 'trust', limit = 20 
     const slot = Math.min(a, b);
     if (a === slot) i++;
     if (b === slot) j++;
-    if (store.discoverableAt(slot)) top.offer(slot);
+    const visibility = store.visibilityAt(slot);
+    if (visibility !== undefined && visibleTo({ visibility }, audience)) top.offer(slot);
   }
   return top.slots().map((slot) => {
     const r = store.recordAt(slot);

@@ -7,6 +7,7 @@
 import { StewardError } from '../errors/index.js';
 import { isWithin, normalizeName } from '../names/index.js';
 import { peerOrigin, type PeerClient } from '../peer/index.js';
+import { RESOLVER_HEADER } from '../resolver/wire.js';
 import type { DiscoverResult, DiscoverSort } from './types.js';
 
 export type PeerResult = Omit<DiscoverResult, 'registry' | 'latency_ms'>;
@@ -15,6 +16,8 @@ export interface RemoteOptions {
   timeoutMs: number;
   /** Largest body read from a peer (default DEFAULTS.peer.maxBodyBytes, 1 MiB). */
   maxBodyBytes?: number;
+  /** The asking registry's zone, sent as RESOLVER_HEADER on discover questions. */
+  asker?: string;
 }
 
 const MAX_RESULTS = 1000;
@@ -54,7 +57,10 @@ export async function remoteLocalDiscover(
 ): Promise<{ results: PeerResult[]; dropped: number }> {
   const u = new URL('/v1/discover', baseUrl);
   u.search = new URLSearchParams({ q, scope: 'local', sort, limit: String(limit) }).toString();
-  const { status, json } = await peer.getJson(u, opts);
+  // Asked as a registry: the answering side counts us as outside (internal records never
+  // leave their zone), even when both run on loopback.
+  const { asker = 'registry', ...call } = opts;
+  const { status, json } = await peer.getJson(u, { ...call, headers: { [RESOLVER_HEADER]: asker } });
   const body = isObj(json) ? json : {};
   if (status !== 200 || !Array.isArray(body.results)) {
     const detail = typeof body.detail === 'string' ? body.detail.slice(0, 200) : 'no results array';

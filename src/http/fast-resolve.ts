@@ -8,7 +8,7 @@
 // (anything it would normalise, validate or reject goes on to hono, as before).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NodeContext } from '../node/context.js';
-import { RESOLVER_HEADER } from '../resolver/index.js';
+import { audienceOf } from './audience.js';
 import { sendReadLimited } from './limits.js';
 import { resolveReply, type Reply } from './resolve-reply.js';
 
@@ -56,7 +56,7 @@ export function fastResolve(ctx: NodeContext): FastPath {
       return true;
     }
     // (only the query is read: the target stands for the URL hono would build from it)
-    const reply = resolveReply(ctx, { url: target, fromResolver: !!req.headers[RESOLVER_HEADER] });
+    const reply = resolveReply(ctx, { url: target, audience: audienceOf(ctx, req) });
     if (reply instanceof Promise) reply.then((r) => send(ctx, res, r));
     else send(ctx, res, reply);
     return true;

@@ -7,6 +7,7 @@ import { StewardError } from '../errors/index.js';
 import { qualify } from '../names/index.js';
 import type { Observer } from '../metrics/index.js';
 import type { NodeContext } from '../node/context.js';
+import { INSIDE, OUTSIDE, type Audience } from '../records/visibility.js';
 import { answerAuthoritatively } from '../resolver/index.js';
 import type { LocalAnswer, ResolveResult } from '../resolver/types.js';
 import { answerRenderer } from './answer-body.js';
@@ -15,8 +16,11 @@ import { isExpectedError, problemBody, PROBLEM_TYPE } from './problem.js';
 
 export const JSON_TYPE = 'application/json';
 const FLAGS = ['0', '1', 'true', 'false'] as const;
-const TRACE = Object.freeze({ trace: true });
-const NO_TRACE = Object.freeze({ trace: false });
+// The resolver options a query can select, made once: [trace][audience].
+const OPTS = {
+  trace: { inside: Object.freeze({ trace: true, audience: INSIDE }), outside: Object.freeze({ trace: true, audience: OUTSIDE }) },
+  plain: { inside: Object.freeze({ trace: false, audience: INSIDE }), outside: Object.freeze({ trace: false, audience: OUTSIDE }) },
+} as const;
 
 export interface Reply {
   status: number;
@@ -30,8 +34,11 @@ export interface ResolveRequest {
    * query, after the first `?`, is read.
    */
   url: string;
-  /** True when another registry's resolver is asking (it sent RESOLVER_HEADER). */
-  fromResolver: boolean;
+  /**
+   * Who asks (src/http/audience.ts): another registry (RESOLVER_HEADER, a signed request)
+   * or a client outside `policy.internal_clients` is outside and never sees an internal record.
+   */
+  audience: Audience;
 }
 
 interface Params {
@@ -78,7 +85,8 @@ export function resolveParams(url: string): Params {
 
 /** What each node keeps for its answers: the kept bytes, and objects made once, not per query. */
 interface NodeState {
-  render: ReturnType<typeof answerRenderer>;
+  /** One keeper per audience: an internal name renders differently inside and out. */
+  render: Record<Audience, ReturnType<typeof answerRenderer>>;
   names: { rootDomain: string; localZone: string };
   /** The latency series of each answer status, looked up once. */
   latency: Map<string, Observer>;
@@ -93,17 +101,17 @@ const states = new WeakMap<NodeContext, NodeState>();
 function state(ctx: NodeContext): NodeState {
   let s = states.get(ctx);
   if (!s) {
-    s = { render: answerRenderer(), names: { rootDomain: ctx.config.rootDomain, localZone: ctx.config.zone }, latency: new Map(), queries: new Map() };
+    s = { render: { inside: answerRenderer(), outside: answerRenderer() }, names: { rootDomain: ctx.config.rootDomain, localZone: ctx.config.zone }, latency: new Map(), queries: new Map() };
     states.set(ctx, s);
   }
   return s;
 }
 
-function finish(ctx: NodeContext, s: NodeState, body: ResolveResult | LocalAnswer, started: number): Reply {
+function finish(ctx: NodeContext, s: NodeState, body: ResolveResult | LocalAnswer, started: number, audience: Audience): Reply {
   let latency = s.latency.get(body.status);
   if (!latency) s.latency.set(body.status, (latency = ctx.metrics.queryLatency.child({ endpoint: 'resolve', status: body.status })));
   latency.observe((performance.now() - started) / 1000);
-  return { status: body.status === 'NXDOMAIN' ? 404 : 200, type: JSON_TYPE, body: s.render(body) };
+  return { status: body.status === 'NXDOMAIN' ? 404 : 200, type: JSON_TYPE, body: s.render[audience](body) };
 }
 
 function failure(ctx: NodeContext, err: unknown): Reply {
@@ -116,7 +124,7 @@ function failure(ctx: NodeContext, err: unknown): Reply {
 interface Query {
   fqid: string;
   authoritative: boolean;
-  opts: typeof TRACE | typeof NO_TRACE;
+  opts: (typeof OPTS)['trace' | 'plain'];
 }
 
 /** The query of `url`: read once, then kept (a query is a pure function of its URL). */
@@ -135,7 +143,7 @@ function readQuery(url: string, names: NodeState['names']): Query {
   if (p.name === undefined || p.name === '') throw new StewardError('BAD_REQUEST', 'query parameter name is required');
   const rd = oneOfValue(p.rd, 'rd', FLAGS, '1');
   const trace = oneOfValue(p.trace, 'trace', FLAGS, '0');
-  return { fqid: qualify(p.name, names), authoritative: rd === '0' || rd === 'false', opts: trace === '1' || trace === 'true' ? TRACE : NO_TRACE };
+  return { fqid: qualify(p.name, names), authoritative: rd === '0' || rd === 'false', opts: trace === '1' || trace === 'true' ? OPTS.trace : OPTS.plain };
 }
 
 /**
@@ -148,13 +156,15 @@ export function resolveReply(ctx: NodeContext, req: ResolveRequest): Reply | Pro
     const s = state(ctx);
     const q = query(s, req.url);
     const started = performance.now();
+    const audience = req.audience;
     if (q.authoritative) {
-      // Other registries' resolvers identify themselves; internal records stay inside their zone.
-      return finish(ctx, s, answerAuthoritatively(req.fromResolver ? ctx.publicView : ctx.view, q.fqid), started);
+      // Internal records stay inside their zone: outside askers get the public view.
+      return finish(ctx, s, answerAuthoritatively(audience === INSIDE ? ctx.view : ctx.publicView, q.fqid), started, audience);
     }
-    const now = ctx.resolver.resolveNow(q.fqid, q.opts);
-    if (now) return finish(ctx, s, now, started);
-    return ctx.resolver.resolve(q.fqid, q.opts).then((body) => finish(ctx, s, body, started)).catch((err) => failure(ctx, err));
+    const opts = q.opts[audience];
+    const now = ctx.resolver.resolveNow(q.fqid, opts);
+    if (now) return finish(ctx, s, now, started, audience);
+    return ctx.resolver.resolve(q.fqid, opts).then((body) => finish(ctx, s, body, started, audience)).catch((err) => failure(ctx, err));
   } catch (err) {
     return failure(ctx, err);
   }

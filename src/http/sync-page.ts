@@ -4,6 +4,7 @@
 // once — a request that finds them all busy waits briefly in a short queue, else gets 503
 // UNAVAILABLE with Retry-After. Internal records never leave the zone.
 import { StewardError } from '../errors/index.js';
+import { REGISTRY, visibleTo } from '../records/visibility.js';
 import type { ZoneStore } from '../store/zone-store.js';
 
 export const SYNC_PAGE_BYTES = 1024 * 1024;
@@ -24,7 +25,7 @@ export async function buildSyncPage(store: ZoneStore, since: number, limit: numb
   let bytes = 0;
   const { next, serial } = await store.visitChanges(since, (e) => {
     if (parts.length >= limit) return false;
-    if (e.record.visibility === 'internal') return true; // taken (skipped), so `next` moves past it
+    if (!visibleTo(e.record, REGISTRY)) return true; // taken (skipped), so `next` moves past it
     const json = JSON.stringify(e);
     const n = Buffer.byteLength(json) + 1;
     if (parts.length > 0 && bytes + n > maxBytes) return false; // one entry always fits: a page is never empty

@@ -11,9 +11,11 @@ import type { Delegations } from '../topology/delegations.js';
 import type { NodeIdentity } from '../identity/node-identity.js';
 import type { Registrar } from '../identity/registrar.js';
 import type { RegisterTokens } from '../identity/tokens.js';
+import type { Audience } from '../records/visibility.js';
 import type { DiscoverAnswer, DiscoverScope, DiscoverSort } from '../discover/types.js';
 
-export type Discover = (q: string, scope: DiscoverScope, sort: DiscoverSort, limit: number) => Promise<DiscoverAnswer>;
+/** `audience`: who asks (src/records/visibility.ts); it decides what the local part may show. */
+export type Discover = (q: string, scope: DiscoverScope, sort: DiscoverSort, limit: number, audience: Audience) => Promise<DiscoverAnswer>;
 
 
 export interface NodeContext {
@@ -23,7 +25,7 @@ export interface NodeContext {
   delegations: Delegations;
   /** The zone as the authoritative stage sees it (for clients: internal records included). */
   view: ZoneView;
-  /** The same zone as seen by other registries' resolvers: internal records hidden. */
+  /** The same zone as seen from outside it (other registries, outside clients): internal records hidden. */
   publicView: ZoneView;
   publisher: Publisher;
   /** Rate limits and quotas (zone policy `limits`). */

@@ -12,6 +12,7 @@ import { DEFAULTS } from '../config/index.js';
 import { createMetrics } from '../metrics/index.js';
 import { PeerClient } from '../peer/index.js';
 import { createNodeResolver } from '../resolver/index.js';
+import { outsideView } from '../resolver/authoritative.js';
 import type { ZoneView } from '../resolver/types.js';
 import { Quota } from '../quota/index.js';
 import type { OpenFile } from '../store/append-log.js';
@@ -73,16 +74,8 @@ function views(config: ZoneConfig, store: ZoneStore, delegations: Delegations): 
     ttl: config.policy.ttl,
     getDelegation: (childZone: string) => delegations.get(childZone),
   };
-  return {
-    view: { ...base, getAgent: (label) => store.get(label) },
-    publicView: {
-      ...base,
-      getAgent: (label) => {
-        const r = store.get(label);
-        return r && r.visibility !== 'internal' ? r : undefined;
-      },
-    },
-  };
+  const view: ZoneView = { ...base, getAgent: (label) => store.get(label) };
+  return { view, publicView: outsideView(view) };
 }
 
 /**
@@ -137,7 +130,7 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
     redisUrl: opts.redisUrl,
     onBackgroundError: (err, name) => log.warn({ err, name }, 'background refresh failed'),
   });
-  const discover = createDiscoverer({ config, peer, local: (q, sort, limit) => discoverLocal(store, { q, sort, limit }) });
+  const discover = createDiscoverer({ config, peer, local: (q, sort, limit, audience) => discoverLocal(store, { q, sort, limit, audience }) });
   let id: IdentityParts | undefined;
   if (opts.identity) {
     id = await openIdentity({ config, material: opts.identity, store, delegations, publisher, dataDir: opts.dataDir, fsync: opts.fsync, redisUrl: opts.redisUrl, origins: opts.origins });

@@ -36,18 +36,37 @@ export class ClientIdentity {
     return this.trusted.size > 0;
   }
 
+  /** Whether `peer` (a client key) is a proxy whose X-Forwarded-For is believed. */
+  isTrusted(peer: string): boolean {
+    return this.trusted.has(peer);
+  }
+
   /** The client behind `req`: its socket's peer, or the nearest untrusted X-Forwarded-For hop. */
   of(req: Pick<IncomingMessage, 'socket' | 'headers'>): string {
     const peer = socketClient(req.socket);
     if (this.trusted.size === 0 || !this.trusted.has(peer)) return peer;
+    const hop = this.forwardedHop(req);
+    return hop === undefined ? peer : clientKey(hop);
+  }
+
+  /**
+   * The same client as of(), as an address rather than a key (an IPv6 /64 key cannot be
+   * matched against a CIDR list): the socket's peer address, or the nearest untrusted hop.
+   */
+  address(req: Pick<IncomingMessage, 'socket' | 'headers'>): string | undefined {
+    const peer = socketClient(req.socket);
+    if (this.trusted.size === 0 || !this.trusted.has(peer)) return req.socket.remoteAddress;
+    return this.forwardedHop(req) ?? req.socket.remoteAddress;
+  }
+
+  private forwardedHop(req: Pick<IncomingMessage, 'headers'>): string | undefined {
     const xff = req.headers['x-forwarded-for'];
     const hops = (Array.isArray(xff) ? xff.join(',') : xff ?? '').split(',');
     for (let i = hops.length - 1; i >= 0; i--) {
-      const hop = hops[i]!.trim();
+      const hop = hops[i]!.trim().slice(0, 64);
       if (!hop) continue;
-      const key = clientKey(hop.slice(0, 64));
-      if (!this.trusted.has(key)) return key;
+      if (!this.trusted.has(clientKey(hop))) return hop;
     }
-    return peer;
+    return undefined;
   }
 }

@@ -2,7 +2,19 @@
 // NXDOMAIN, a referral down to a delegated child, or a referral up for names outside.
 import { StewardError } from '../errors/index.js';
 import { childLabel, isWithin } from '../names/index.js';
+import { OUTSIDE, visibleTo } from '../records/visibility.js';
 import type { LocalAnswer, ZoneView } from './types.js';
+
+/** The same zone as anyone outside it sees it (other registries, outside clients): only what visibleTo() lets out. */
+export function outsideView(view: ZoneView): ZoneView {
+  return {
+    ...view,
+    getAgent: (label) => {
+      const r = view.getAgent(label);
+      return r && visibleTo(r, OUTSIDE) ? r : undefined;
+    },
+  };
+}
 
 export function answerAuthoritatively(view: ZoneView, fqid: string): LocalAnswer {
   const { zone } = view;

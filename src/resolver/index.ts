@@ -11,7 +11,7 @@ import { createResolver, type Resolver } from './recursive.js';
 import type { ZoneView } from './types.js';
 import { Upstream } from './upstream.js';
 
-export { answerAuthoritatively } from './authoritative.js';
+export { answerAuthoritatively, outsideView } from './authoritative.js';
 export { createCache, MemoryCache, RedisCache, TieredCache, type ResolverCache, type CacheEntry } from './cache/index.js';
 export { DEFAULT_LIMITS, DEFAULT_UPSTREAM, resolverLimits, upstreamOptions, type ResolverLimits, type UpstreamOptions } from './options.js';
 export { createResolver, type Resolver, type ResolverDeps, type ResolveOptions, type ResolverStats } from './recursive.js';

@@ -19,7 +19,8 @@ import { StewardError } from '../errors/index.js';
 import type { CounterChild, Metrics } from '../metrics/index.js';
 import { isWithin, normalizeName } from '../names/index.js';
 import type { RegionEndpoint } from '../records/types.js';
-import { answerAuthoritatively } from './authoritative.js';
+import { OUTSIDE, type Audience } from '../records/visibility.js';
+import { answerAuthoritatively, outsideView } from './authoritative.js';
 import { answerKey, remainingTtl, type CacheEntry, type ResolverCache } from './cache/types.js';
 import { resolverLimits, type ResolverLimits } from './options.js';
 import type { ResolveAnswer, ResolveResult, TraceStep, ZoneView } from './types.js';
@@ -41,6 +42,12 @@ export interface ResolverDeps {
 
 export interface ResolveOptions {
   trace?: boolean;
+  /**
+   * Who asks (src/records/visibility.ts): this zone's own records are answered from the
+   * view that audience sees — an internal record is NXDOMAIN to anyone outside. Default
+   * inside (in-process callers); the HTTP layer always says.
+   */
+  audience?: Audience;
 }
 
 export interface ResolverStats {
@@ -79,6 +86,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
   const { view, cache, upstream, metrics, rootHints, now = Date.now, onBackgroundError } = deps;
   const limits = resolverLimits(deps.limits);
   const walkDeps = { view, cache, upstream, limits, metrics, rootHints, now };
+  const seenFromOutside = outsideView(view);
   const flights = new Map<string, Flight>();
   const refreshFailedUntil = new LRUCache<string, number>({ max: 10_000 });
   const stats: ResolverStats = { walks: 0, coalesced: 0, prefetches: 0, staleServed: 0 };
@@ -138,7 +146,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
   /** Stage 1: our own zone's answer (a name under one of our delegations needs a walk). */
   function local(name: string, opts: ResolveOptions): ResolveResult | undefined {
     if (!isWithin(name, view.zone)) return undefined;
-    const answer = answerAuthoritatively(view, name);
+    const answer = answerAuthoritatively(opts.audience === OUTSIDE ? seenFromOutside : view, name);
     if (answer.status === 'REFERRAL') return undefined;
     return opts.trace ? withTrace(answer, [{ kind: 'local', zone: view.zone, outcome: answer.status, ttl: answer.ttl }], opts) : answer;
   }

@@ -9,13 +9,15 @@ import { StewardError } from '../errors/index.js';
 import { isWithin, namespaceOf, normalizeName } from '../names/index.js';
 import { peerOrigin } from '../peer/address.js';
 import { recordFromPeer } from '../records/record-schema.js';
+import { REGISTRY, visibleTo } from '../records/visibility.js';
 import type { RegionEndpoint } from '../records/types.js';
 import type { LocalAnswer } from './types.js';
 
 /**
- * Header a resolver sets on its rd=0 questions (value: the asking node's zone). The
- * authoritative side answers such questions from its public view, so records with
- * visibility "internal" never leave their zone.
+ * Header a registry sets on every question it asks another (value: the asking node's
+ * zone): resolver rd=0 questions and discover's `scope=local` questions. The answering
+ * side counts such a request as outside (src/http/audience.ts), whatever its address,
+ * so records with visibility "internal" never leave their zone.
  */
 export const RESOLVER_HEADER = 'x-steward-resolver';
 
@@ -57,6 +59,8 @@ function checkRecord(x: unknown, q: Question) {
   if (r.id !== q.name) lame(`NOERROR with a record for ${JSON.stringify(r.id)}, asked ${q.name}`);
   if (r.zone !== q.zone) lame(`NOERROR with a record of zone ${JSON.stringify(r.zone)}, asked ${q.zone}`);
   if (r.id !== `${r.name}.${r.zone}`) lame(`record name ${r.name} does not match its id ${r.id}`);
+  // We asked as a registry (RESOLVER_HEADER): an internal record must not have left its zone.
+  if (!visibleTo(r, REGISTRY)) lame(`NOERROR with ${r.id}, an internal record, which never leaves its zone`);
   const ns = q.rootDomain ? namespaceOf(q.zone, q.rootDomain) : undefined;
   if (ns !== undefined ? r.namespace !== ns : r.namespace !== '' && !q.zone.startsWith(`${r.namespace}.`)) {
     lame(`record namespace ${JSON.stringify(r.namespace)} does not match zone ${q.zone}`);

@@ -279,10 +279,10 @@ export class ZoneStore {
   trustAt(slot: number): number {
     return this.slots.trusts[slot]!;
   }
-  /** Live and public or internal: what a local discover may show. */
-  discoverableAt(slot: number): boolean {
+  /** The visibility of a live slot (undefined: free or a tombstone), for visibleTo() without decoding. */
+  visibilityAt(slot: number): string | undefined {
     const s = this.slots.states[slot];
-    return s === PUBLIC || s === INTERNAL;
+    return s === PUBLIC ? 'public' : s === INTERNAL ? 'internal' : s === OTHER ? 'other' : undefined;
   }
   recordAt(slot: number): AgentRecord {
     let record = this.hot.get(slot);

@@ -3,6 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { DEFAULTS } from '../config/index.js';
+import { DEFAULT_INTERNAL_CLIENTS, parseCidr } from '../records/visibility.js';
 import { StewardError } from '../errors/index.js';
 import { isWithin, namespaceOf, normalizeName } from '../names/index.js';
 import type { Delegation, RegionEndpoint } from '../records/types.js';
@@ -29,6 +30,8 @@ export interface ZoneConfig {
     certificateLifetimeSeconds: number;
     /** `policy.upstreams.allow_private`: learnt endpoints may be loopback/private addresses. */
     upstreams: { allowPrivate: boolean };
+    /** `policy.internal_clients`: CIDR blocks of the clients that see internal records (src/records/visibility.ts). */
+    internalClients: string[];
   };
   source?: string;
 }
@@ -46,6 +49,18 @@ export interface LimitsPolicy {
 const badField = (source: string, field: string, why: string): never => {
   throw new StewardError('BAD_CONFIG', `${source}: field ${field || '(top level)'} ${why}`);
 };
+
+function internalClients(list: string[] | undefined, source: string): string[] {
+  if (list === undefined) return [...DEFAULT_INTERNAL_CLIENTS];
+  for (const [i, c] of list.entries()) {
+    try {
+      parseCidr(c);
+    } catch (err) {
+      badField(source, `/policy/internal_clients/${i}`, (err as Error).message);
+    }
+  }
+  return [...list];
+}
 
 /** Validates parsed zone-file JSON and derives the config a node runs with. */
 export function parseZoneFile(json: unknown, source = 'zone file'): ZoneConfig {
@@ -89,6 +104,7 @@ export function parseZoneFile(json: unknown, source = 'zone file'): ZoneConfig {
       register: f.policy?.register ?? 'open',
       certificateLifetimeSeconds: f.policy?.certificate_lifetime_seconds ?? DEFAULTS.identity.certificateLifetimeSeconds,
       upstreams: { allowPrivate: f.policy?.upstreams?.allow_private === true },
+      internalClients: internalClients(f.policy?.internal_clients, source),
     },
     source,
   };

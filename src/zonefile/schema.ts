@@ -84,6 +84,8 @@ export const zoneFileSchema = {
           ],
         },
         verified: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 10_000 },
+        /** Client addresses (CIDR blocks) that count as inside the zone and see its internal records; default loopback. */
+        internal_clients: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 64 }, maxItems: 256 },
         ttl: {
           type: 'object',
           additionalProperties: false,

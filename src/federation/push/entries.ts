@@ -11,6 +11,7 @@ import { manifestDigest } from '../../records/digest.js';
 import { verifyCompactJws } from '../../records/jws.js';
 import { validateManifest, validateTombstone } from '../../records/schema.js';
 import type { Manifest } from '../../records/types.js';
+import { REGISTRY, visibleTo } from '../../records/visibility.js';
 
 export interface Reference {
   id: string; namespace: string; zone: string; name: string; version: string; description?: string;
@@ -65,7 +66,7 @@ async function checkPut(ref: unknown, rootDomain: string, sender: string): Promi
   }
   if (`${manifest.name}.${zone}` !== fqid) reject('SCHEMA_VIOLATION', `the signed manifest is ${manifest.name}, not ${fqid}`);
   if (manifest.namespace !== undefined && zoneOf(manifest.namespace, rootDomain) !== zone) reject('WRONG_NAMESPACE', `the manifest is signed for namespace ${manifest.namespace}`);
-  if (manifest.visibility === 'internal') reject('NOT_PERMITTED', `${fqid} is internal and never leaves its zone`);
+  if (!visibleTo(manifest, REGISTRY)) reject('NOT_PERMITTED', `${fqid} is internal and never leaves its zone`);
   const digest = manifestDigest(manifest);
   if (ref.digest !== digest) reject('BAD_SIGNATURE', `ref.digest does not match the signed manifest (${digest})`);
   if (ref.fingerprint !== verified.fingerprint) reject('BAD_SIGNATURE', 'ref.fingerprint is not the key that signed the manifest');

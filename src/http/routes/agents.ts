@@ -3,6 +3,8 @@ import type { Hono } from 'hono';
 import { StewardError } from '../../errors/index.js';
 import { normalizeLabel } from '../../names/index.js';
 import type { NodeContext } from '../../node/context.js';
+import { visibleTo } from '../../records/visibility.js';
+import { audienceOfContext } from '../audience.js';
 import { readJwsBody } from '../body.js';
 import { clientOf } from '../limits.js';
 
@@ -20,7 +22,8 @@ export function agentRoutes(app: Hono, ctx: NodeContext) {
   app.get('/v1/agents/:name', (c) => {
     const label = normalizeLabel(c.req.param('name'));
     const record = ctx.store.get(label);
-    if (!record) throw new StewardError('NOT_FOUND', `no agent ${label} in zone ${ctx.config.zone}`);
+    // An internal record is not there for anyone outside the zone (the same 404, so its existence does not leak).
+    if (!record || !visibleTo(record, audienceOfContext(c, ctx))) throw new StewardError('NOT_FOUND', `no agent ${label} in zone ${ctx.config.zone}`);
     return c.json(record);
   });
 

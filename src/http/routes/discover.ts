@@ -2,6 +2,7 @@
 import type { Hono } from 'hono';
 import { StewardError } from '../../errors/index.js';
 import type { NodeContext } from '../../node/context.js';
+import { audienceOfContext } from '../audience.js';
 import { intParam, oneOf } from '../body.js';
 
 export function discoverRoutes(app: Hono, ctx: NodeContext) {
@@ -13,7 +14,7 @@ export function discoverRoutes(app: Hono, ctx: NodeContext) {
     const sort = oneOf(c, 'sort', ['trust', 'latency', 'name'] as const, 'trust');
     const limit = intParam(c, 'limit', 20, 1, 100);
     const started = performance.now();
-    const answer = await ctx.discover(q, scope, sort, limit);
+    const answer = await ctx.discover(q, scope, sort, limit, audienceOfContext(c, ctx));
     ctx.metrics.queryLatency.observe({ endpoint: 'discover', status: 'ok' }, (performance.now() - started) / 1000);
     return c.json(answer);
   });

@@ -3,12 +3,12 @@
 import type { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { NodeContext } from '../../node/context.js';
-import { RESOLVER_HEADER } from '../../resolver/index.js';
+import { audienceOfContext } from '../audience.js';
 import { resolveReply } from '../resolve-reply.js';
 
 export function resolveRoutes(app: Hono, ctx: NodeContext) {
   app.get('/v1/resolve', async (c) => {
-    const r = await resolveReply(ctx, { url: c.req.url, fromResolver: !!c.req.header(RESOLVER_HEADER) });
+    const r = await resolveReply(ctx, { url: c.req.url, audience: audienceOfContext(c, ctx) });
     return c.body(r.body, r.status as ContentfulStatusCode, { 'content-type': r.type });
   });
 }
