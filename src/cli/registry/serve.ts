@@ -62,8 +62,11 @@ export async function command(args: string[]) {
   const config = loadZoneFile(v.zone);
   const dataDir = v.memory ? undefined : (v['data-dir'] ?? env.dataDir ?? `data/${config.zone}`);
   const certsDir = v['certs-dir'] ?? env.certsDir ?? join(dirname(dirname(resolve(v.zone))), DEFAULTS.identity.demoCertsDir);
-  const identity = (dataDir && loadRegistered(identityDir(dataDir))) || (await demoMaterial(config.zone, config.rootDomain, certsDir));
-  const node = await startNode({ config, port, host: v.host, log: logger(), dataDir, redisUrl: v.redis ?? env.redisUrl, identity, acceptDataLoss: !!v['accept-data-loss'] });
+  const registered = dataDir ? loadRegistered(identityDir(dataDir)) : undefined;
+  const identity = registered ?? (await demoMaterial(config.zone, config.rootDomain, certsDir));
+  // (a registered identity is renewed in place; demo material is remade by ensureDemoPki)
+  const renew = registered && dataDir ? { identityDir: identityDir(dataDir) } : {};
+  const node = await startNode({ config, port, host: v.host, log: logger(), dataDir, redisUrl: v.redis ?? env.redisUrl, identity, acceptDataLoss: !!v['accept-data-loss'], ...renew });
   console.log(`${config.zone}  ${node.url}`);
   onShutdown(() => node.close());
 }
