@@ -11,6 +11,8 @@ import type { Delegations } from '../topology/delegations.js';
 import type { NodeIdentity } from '../identity/node-identity.js';
 import type { Registrar } from '../identity/registrar.js';
 import type { RegisterTokens } from '../identity/tokens.js';
+import type { CrlRefresh } from '../identity/crl-refresh.js';
+import type { PeerClient } from '../peer/index.js';
 import type { DiscoverAnswer, DiscoverScope, DiscoverSort } from '../discover/types.js';
 
 export type Discover = (q: string, scope: DiscoverScope, sort: DiscoverSort, limit: number) => Promise<DiscoverAnswer>;
@@ -35,6 +37,10 @@ export interface NodeContext {
   identity?: NodeIdentity;
   registrar?: Registrar;
   tokens?: RegisterTokens;
+  /** The outbound client whose every request is signed (push, sync pulls); with an identity only. */
+  signedPeer?: PeerClient;
+  /** Identity background services (ancestor CRL refresh); with an identity only. */
+  identityServices?: { crls: CrlRefresh };
   startedAt: number;
   log: Logger;
 }

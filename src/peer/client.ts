@@ -125,6 +125,18 @@ export class PeerClient {
     return { status: res.status, json: parseJson(res, url), ms: res.ms };
   }
 
+  /**
+   * A signed JSON exchange with another registry (push, sync pulls): the body is sent as
+   * JSON and the answer parsed; refused on a client without a `sign` hook, so a call SPEC
+   * marks signed can never go out unsigned.
+   */
+  async signedJson(method: string, url: URL | string, body?: unknown, o: CallOptions = {}): Promise<{ status: number; json: unknown; ms: number }> {
+    if (!this.sign) throw new StewardError('BAD_CONFIG', 'this peer client has no request signer (the node runs without a registry identity)');
+    const bytes = body === undefined ? undefined : JSON.stringify(body);
+    const headers = bytes === undefined ? o.headers : { 'content-type': 'application/json', ...o.headers };
+    return this.getJson(url, { ...o, method, headers, body: bytes });
+  }
+
   /** Lets requests in flight finish for a moment, then cuts them off. */
   async close(graceMs = 500): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
