@@ -19,6 +19,10 @@ Runs one registry node for the zone described by a zone file (SPEC §7).
   --accept-data-loss  open a store that lost acknowledged data (a damaged or missing log
                    line, segment or snapshot) with what is left; each loss is logged.
                    Without it such a store is refused (STORE_CORRUPT, naming the damage).
+  --tls-cert FILE --tls-key FILE
+                   mutual TLS: serve HTTPS only with this certificate (PEM, with its
+                   issuers) and key, and require client certificates chaining to the
+                   federation root (overrides the zone file's tls)
   --certs-dir DIR  the demo federation's certificates, found or made on first start
                    (default $STEWARD_CERTS_DIR, else certs/ beside the zone file's folder);
                    a registered identity in <data-dir>/identity/ is used instead when present
@@ -32,6 +36,7 @@ export async function command(args: string[]) {
     'data-dir': { type: 'string' }, redis: { type: 'string' }, memory: { type: 'boolean' },
     namespace: { type: 'string' }, parent: { type: 'string' }, 'certs-dir': { type: 'string' },
     'accept-data-loss': { type: 'boolean' },
+    'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
   });
   if (v.help) return console.log(help);
   if (v.namespace || v.parent) {
@@ -41,6 +46,9 @@ export async function command(args: string[]) {
   const port = portFlag(v.port);
   const env = readEnv();
   const config = loadZoneFile(v.zone);
+  // mutual TLS (SPEC §5): the flags win over the zone file's `tls`
+  if (!!v['tls-cert'] !== !!v['tls-key']) throw usage('--tls-cert and --tls-key go together');
+  if (v['tls-cert']) config.tls = { cert: resolve(v['tls-cert']), key: resolve(v['tls-key']!) };
   const dataDir = v.memory ? undefined : (v['data-dir'] ?? env.dataDir ?? `data/${config.zone}`);
   const certsDir = v['certs-dir'] ?? env.certsDir ?? join(dirname(dirname(resolve(v.zone))), DEFAULTS.identity.demoCertsDir);
   const identity = (dataDir && loadRegistered(identityDir(dataDir))) || (await demoMaterial(config.zone, config.rootDomain, certsDir));
