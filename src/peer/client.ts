@@ -9,6 +9,7 @@
 // headers to add (RFC 9421 signing), `tls` is passed to the connector (mutual TLS).
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { SecureContext } from 'node:tls';
 import { Agent, request } from 'undici';
 import { StewardError } from '../errors/index.js';
 import { isPrivateAddress } from './address.js';
@@ -29,6 +30,8 @@ export interface TlsOptions {
   key?: string | Buffer;
   rejectUnauthorized?: boolean;
   servername?: string;
+  /** Made once (cert, key, CAs): building one per connection from a CA list costs milliseconds. */
+  secureContext?: SecureContext;
 }
 
 export interface PeerClientOptions {
