@@ -7,6 +7,7 @@
 // and trust the federation root besides the system CAs.
 import { createSecureContext } from 'node:tls';
 import { DEFAULTS } from '../config/index.js';
+import { SYNC_PAGE_BYTES } from '../http/sync-page.js';
 import type { NodeIdentity } from '../identity/node-identity.js';
 import { PeerClient, type TlsOptions } from '../peer/index.js';
 import { privateKeyToPem } from '../pki/index.js';
@@ -57,6 +58,8 @@ export function nodePeers(config: ZoneConfig, identity?: NodeIdentity): NodePeer
     ? new PeerClient({
         ...base,
         timeoutMs: DEFAULTS.peer.timeoutMs,
+        // a sync page is at most SYNC_PAGE_BYTES, or one entry (≤ a 64 KiB publish) over it
+        maxBodyBytes: SYNC_PAGE_BYTES + 2 * DEFAULTS.maxBodyBytes,
         sign: ({ method, url, body }) => ({ ...identity.signer.sign({ method, url, body }) }),
       })
     : undefined;
