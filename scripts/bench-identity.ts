@@ -3,13 +3,16 @@
 // Parts (one file each in scripts/bench-identity/, each `run(opts)` → a JSON section):
 //   chain     chain verifications/s, warm cache and cold, P-256 and RSA-4096
 //   register  CSR → certificate latency at the parent, per issuer and subject key type
+//   verify    signed-request verifications/s through NodeIdentity.verify (warm chain cache,
+//             httpsig, memory nonce store), P-256 and RSA-4096, per CPU- and wall-second
 // Add a part by adding a file with `export async function run(opts)` and a line below.
 import { cpus } from 'node:os';
 import * as chain from './bench-identity/chain.js';
 import * as register from './bench-identity/register.js';
+import * as verify from './bench-identity/verify.js';
 
 type Part = { run: (opts: { ms?: number; n?: number }) => Promise<Record<string, unknown>> };
-const PARTS: Record<string, Part> = { chain, register };
+const PARTS: Record<string, Part> = { chain, register, verify };
 
 const argv = process.argv.slice(2);
 const opt = (name: string) => {

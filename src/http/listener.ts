@@ -4,7 +4,10 @@
 // A slow client is cut off (headers and the whole request each have a deadline; Node's
 // own default lets a 1 byte/s body hold a connection for 300 s) and connections are
 // capped, in all and per client, so a flood of idle sockets cannot starve the rest.
+// Given TLS material (SPEC §5 mutual TLS) it serves HTTPS only and requires a client
+// certificate chaining to the federation root: a client without one fails the handshake.
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { getRequestListener, RequestError } from '@hono/node-server';
 import { DEFAULTS } from '../config/index.js';
@@ -75,22 +78,32 @@ function onClientError(err: NodeJS.ErrnoException, socket: import('node:stream')
   );
 }
 
-export async function listen(host: string, port: number, limits: Partial<ListenerLimits> = {}): Promise<Listener> {
+/** Mutual TLS: the server's certificate (PEM, with its issuers) and key, and the root client certificates must chain to. */
+export interface ListenerTls {
+  cert: string | Buffer;
+  key: string | Buffer;
+  ca: string | Buffer | (string | Buffer)[];
+}
+
+export async function listen(host: string, port: number, limits: Partial<ListenerLimits> = {}, tls?: ListenerTls): Promise<Listener> {
   const lim = { ...DEFAULTS.http, ...limits };
   let handler: Fetch | undefined;
   let fast: FastPath | undefined;
   const framework = getRequestListener((r: Request, env: unknown) => (handler ? handler(r, env) : notReady()), { hostname: host, errorHandler: onFrameworkError });
-  const server = createServer(
-    {
-      headersTimeout: Math.min(lim.headersTimeoutMs, lim.requestTimeoutMs),
-      requestTimeout: lim.requestTimeoutMs,
-      // (how often Node checks those deadlines; its default of 30 s would let them overrun)
-      connectionsCheckingInterval: Math.max(100, Math.min(1_000, lim.requestTimeoutMs / 4)),
-    },
-    (req, res) => {
-      if (!fast?.(req, res)) void framework(req, res);
-    },
-  );
+  const options = {
+    headersTimeout: Math.min(lim.headersTimeoutMs, lim.requestTimeoutMs),
+    requestTimeout: lim.requestTimeoutMs,
+    // (how often Node checks those deadlines; its default of 30 s would let them overrun)
+    connectionsCheckingInterval: Math.max(100, Math.min(1_000, lim.requestTimeoutMs / 4)),
+  };
+  const onRequest = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+    if (!fast?.(req, res)) void framework(req, res);
+  };
+  // (an https.Server is a tls.Server that emits the same 'request'/'connection' events;
+  // typed as http.Server so the rest of the node needs no second type)
+  const server: Server = tls
+    ? (createHttpsServer({ ...options, ...tls, requestCert: true, rejectUnauthorized: true, handshakeTimeout: lim.headersTimeoutMs }, onRequest) as unknown as Server)
+    : createServer(options, onRequest);
   server.keepAliveTimeout = 65_000;
   server.maxConnections = lim.maxConnections;
   capPerClient(server, lim.maxConnectionsPerClient);
@@ -105,7 +118,7 @@ export async function listen(host: string, port: number, limits: Partial<Listene
   const actual = (server.address() as AddressInfo).port;
   return {
     server,
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${actual}`,
+    url: `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${actual}`,
     port: actual,
     attach(fetch, fastPath) {
       handler = fetch;

@@ -47,6 +47,8 @@ export class NodeIdentity {
   leaf!: ParsedCert;
   signer!: Signer;
   readonly anchor: ParsedCert;
+  /** The federation's trust anchor, PEM (what TLS peers are checked against). */
+  readonly rootPem: string;
   readonly chains: ChainVerifier;
   readonly verify: Verifier;
   readonly issuer: Issuer;
@@ -57,6 +59,7 @@ export class NodeIdentity {
     this.zone = opts.zone;
     this.keys = opts.material.keys;
     this.anchor = parseCertificate(opts.material.rootPem);
+    this.rootPem = opts.material.rootPem;
     this.setCertificate(opts.material.certificatePem, opts.material.chainPems);
     this.chains = new ChainVerifier({
       anchors: [this.anchor],

@@ -12,6 +12,8 @@ import type { NodeIdentity } from '../identity/node-identity.js';
 import type { Registrar } from '../identity/registrar.js';
 import type { RegisterTokens } from '../identity/tokens.js';
 import type { Audience } from '../records/visibility.js';
+import type { CrlRefresh } from '../identity/crl-refresh.js';
+import type { PeerClient } from '../peer/index.js';
 import type { DiscoverAnswer, DiscoverScope, DiscoverSort } from '../discover/types.js';
 
 /** `audience`: who asks (src/records/visibility.ts); it decides what the local part may show. */
@@ -37,6 +39,10 @@ export interface NodeContext {
   identity?: NodeIdentity;
   registrar?: Registrar;
   tokens?: RegisterTokens;
+  /** The outbound client whose every request is signed (push, sync pulls); with an identity only. */
+  signedPeer?: PeerClient;
+  /** Identity background services (ancestor CRL refresh); with an identity only. */
+  identityServices?: { crls: CrlRefresh };
   startedAt: number;
   log: Logger;
 }

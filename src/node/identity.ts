@@ -1,7 +1,15 @@
 // Wires a node's registry identity (src/identity) from its material: the NodeIdentity
 // (signer, verifier, revocations), the register tokens and the registrar that POST
-// /v1/register runs, all kept in the node's data directory.
+// /v1/register runs, all kept in the node's data directory; its background services
+// (ancestor CRLs); and the listener's mutual-TLS material.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { DEFAULTS } from '../config/index.js';
+import { StewardError } from '../errors/index.js';
+import type { ListenerTls } from '../http/listener.js';
+import { CrlRefresh } from '../identity/crl-refresh.js';
+import type { PeerClient } from '../peer/index.js';
 import { NodeIdentity, type IdentityMaterial } from '../identity/node-identity.js';
 import { Registrar } from '../identity/registrar.js';
 import { RegisterTokens } from '../identity/tokens.js';
@@ -62,4 +70,34 @@ export async function openIdentity(d: IdentityDeps): Promise<IdentityParts> {
       await identity.close();
     },
   };
+}
+
+/** The node's identity services, started once the node is wired and closed with it. */
+export function identityServices(id: IdentityParts, d: { config: ZoneConfig; peer: PeerClient; crlRefreshMs?: number; log?: Logger }) {
+  const crls = new CrlRefresh({
+    identity: id.identity,
+    peer: d.peer,
+    parent: d.config.parent,
+    intervalMs: d.crlRefreshMs ?? DEFAULTS.identity.crlRefreshMs,
+    log: d.log,
+  });
+  return {
+    crls,
+    start: () => crls.start(),
+    close: () => crls.close(),
+  };
+}
+
+/** Mutual TLS for the listener (zone file `tls`, or serve's --tls-cert/--tls-key): the files, and our root as the client CA. */
+export function listenerTls(config: ZoneConfig, material?: IdentityMaterial): ListenerTls | undefined {
+  if (!config.tls) return undefined;
+  if (!material) throw new StewardError('BAD_CONFIG', `${config.zone}: tls needs a registry identity (the federation root is the client CA)`);
+  const read = (what: string, path: string) => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new StewardError('BAD_CONFIG', `${config.zone}: cannot read tls.${what} ${path} (${(err as NodeJS.ErrnoException).code ?? err})`);
+    }
+  };
+  return { cert: read('cert', config.tls.cert), key: read('key', config.tls.key), ca: material.rootPem };
 }

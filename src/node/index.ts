@@ -8,9 +8,7 @@ import { discoverLocal } from '../discover/local.js';
 import { createApp } from '../http/app.js';
 import { fastResolve, type FastPath } from '../http/fast-resolve.js';
 import { closeServer, listen, type ListenerLimits } from '../http/listener.js';
-import { DEFAULTS } from '../config/index.js';
 import { createMetrics } from '../metrics/index.js';
-import { PeerClient } from '../peer/index.js';
 import { createNodeResolver } from '../resolver/index.js';
 import { outsideView } from '../resolver/authoritative.js';
 import type { ZoneView } from '../resolver/types.js';
@@ -19,8 +17,9 @@ import type { OpenFile } from '../store/append-log.js';
 import { ZoneStore } from '../store/zone-store.js';
 import { Delegations } from '../topology/delegations.js';
 import type { IdentityMaterial } from '../identity/node-identity.js';
-import { openIdentity, type IdentityParts } from './identity.js';
+import { identityServices, listenerTls, openIdentity } from './identity.js';
 import { nodeRenewal } from '../identity/renewal.js';
+import { nodePeers } from './peer.js';
 import type { ZoneConfig } from '../zonefile/index.js';
 import type { NodeContext } from './context.js';
 import { Publisher } from './publisher.js';
@@ -50,6 +49,8 @@ export interface NodeOptions {
   /** Tests: how the store opens files for writing (to inject a failing disk), and how often it probes one. */
   storeOpenFile?: OpenFile;
   storeProbeMs?: number;
+  /** How often ancestors' CRLs are fetched again (default DEFAULTS.identity.crlRefreshMs). */
+  crlRefreshMs?: number;
 }
 
 export interface NodeHandle {
@@ -78,27 +79,6 @@ function views(config: ZoneConfig, store: ZoneStore, delegations: Delegations): 
   return { view, publicView: outsideView(view) };
 }
 
-/**
- * The node's one client for asking other registries (resolver and discover). Endpoints
- * learnt from them are held to `policy.upstreams.allow_private`; the parent's, which the
- * operator wrote into the zone file, are trusted.
- */
-function peerClientFor(config: ZoneConfig): PeerClient {
-  const trustedHosts = (config.parent?.endpoints ?? []).flatMap((e) => {
-    try {
-      return [new URL(e.url).hostname];
-    } catch {
-      return [];
-    }
-  });
-  return new PeerClient({
-    timeoutMs: DEFAULTS.upstream.timeoutMs,
-    maxBodyBytes: DEFAULTS.peer.maxBodyBytes,
-    allowPrivate: config.policy.upstreams.allowPrivate,
-    trustedHosts,
-  });
-}
-
 export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
   const { config } = opts;
   const log = opts.log ?? pino({ level: 'silent' });
@@ -122,7 +102,12 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
   const quota = new Quota({ zone: config.zone, limits: config.policy.limits, store, redisUrl: opts.redisUrl, log });
   const publisher = new Publisher(config, store, metrics, replicaId, delegations, quota);
   const { view, publicView } = views(config, store, delegations);
-  const peer = peerClientFor(config);
+  const id = opts.identity
+    ? await openIdentity({ config, material: opts.identity, store, delegations, publisher, dataDir: opts.dataDir, fsync: opts.fsync, redisUrl: opts.redisUrl, origins: opts.origins })
+    : undefined;
+  const peers = nodePeers(config, id?.identity);
+  const peer = peers.peer;
+  const services = id && identityServices(id, { config, peer, crlRefreshMs: opts.crlRefreshMs, log });
   const resolver = createNodeResolver({
     view,
     metrics,
@@ -131,14 +116,10 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
     onBackgroundError: (err, name) => log.warn({ err, name }, 'background refresh failed'),
   });
   const discover = createDiscoverer({ config, peer, local: (q, sort, limit, audience) => discoverLocal(store, { q, sort, limit, audience }) });
-  let id: IdentityParts | undefined;
-  if (opts.identity) {
-    id = await openIdentity({ config, material: opts.identity, store, delegations, publisher, dataDir: opts.dataDir, fsync: opts.fsync, redisUrl: opts.redisUrl, origins: opts.origins });
-  }
   const renewal = id && opts.identityDir ? nodeRenewal(config, id.identity, { dir: opts.identityDir, checkMs: opts.renewCheckMs, origins: opts.origins, log }) : undefined;
   const ctx: NodeContext = {
     config, store, delegations, view, publicView, publisher, quota, resolver, discover, metrics, startedAt: Date.now(), log,
-    identity: id?.identity, registrar: id?.registrar, tokens: id?.tokens,
+    identity: id?.identity, registrar: id?.registrar, tokens: id?.tokens, signedPeer: peers.signed, identityServices: services,
   };
   // A store that lost data is not a fresh one: seeding it would bring back names (and free
   // unpublished ones) the lost changes had settled.
@@ -150,16 +131,18 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
     });
   }
   const app = createApp(ctx);
+  services?.start();
   return {
     ctx,
     app,
     fast: fastResolve(ctx),
     async close() {
       await renewal?.close();
+      await services?.close();
       await resolver.close();
       await quota.close();
       await id?.close();
-      await peer.close();
+      await peers.close();
       await store.close();
       await delegations.close();
     },
@@ -168,7 +151,7 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
 
 /** Creates the node and listens (port 0 = any free port; the real one is in `url`). */
 export async function startNode(opts: NodeOptions & { port?: number; host?: string }): Promise<RunningNode> {
-  const l = await listen(opts.host ?? opts.config.listen.host, opts.port ?? opts.config.listen.port, opts.http);
+  const l = await listen(opts.host ?? opts.config.listen.host, opts.port ?? opts.config.listen.port, opts.http, listenerTls(opts.config, opts.identity));
   let node: NodeHandle;
   try {
     node = await createNode({ ...opts, origins: opts.origins ?? [l.url, ...opts.config.replicas.map((r) => r.url)] });

@@ -9,6 +9,7 @@
 // headers to add (RFC 9421 signing), `tls` is passed to the connector (mutual TLS).
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { SecureContext } from 'node:tls';
 import { Agent, request } from 'undici';
 import { StewardError } from '../errors/index.js';
 import { isPrivateAddress } from './address.js';
@@ -29,6 +30,8 @@ export interface TlsOptions {
   key?: string | Buffer;
   rejectUnauthorized?: boolean;
   servername?: string;
+  /** Made once (cert, key, CAs): building one per connection from a CA list costs milliseconds. */
+  secureContext?: SecureContext;
 }
 
 export interface PeerClientOptions {
@@ -123,6 +126,18 @@ export class PeerClient {
   async getJson(url: URL | string, o: CallOptions = {}): Promise<{ status: number; json: unknown; ms: number }> {
     const res = await this.call(url, o);
     return { status: res.status, json: parseJson(res, url), ms: res.ms };
+  }
+
+  /**
+   * A signed JSON exchange with another registry (push, sync pulls): the body is sent as
+   * JSON and the answer parsed; refused on a client without a `sign` hook, so a call SPEC
+   * marks signed can never go out unsigned.
+   */
+  async signedJson(method: string, url: URL | string, body?: unknown, o: CallOptions = {}): Promise<{ status: number; json: unknown; ms: number }> {
+    if (!this.sign) throw new StewardError('BAD_CONFIG', 'this peer client has no request signer (the node runs without a registry identity)');
+    const bytes = body === undefined ? undefined : JSON.stringify(body);
+    const headers = bytes === undefined ? o.headers : { 'content-type': 'application/json', ...o.headers };
+    return this.getJson(url, { ...o, method, headers, body: bytes });
   }
 
   /** Lets requests in flight finish for a moment, then cuts them off. */

@@ -1,6 +1,6 @@
 // Zone files: read, validate (naming the bad field), and turn into a ZoneConfig.
 import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { DEFAULTS } from '../config/index.js';
 import { DEFAULT_INTERNAL_CLIENTS, parseCidr } from '../records/visibility.js';
@@ -18,6 +18,8 @@ export interface ZoneConfig {
   parent?: { zone: string; endpoints: RegionEndpoint[] };
   listen: { host: string; port: number };
   region: string;
+  /** Mutual TLS material (file paths): serve HTTPS only, client certificates required. */
+  tls?: { cert: string; key: string };
   replicas: RegionEndpoint[];
   delegations: Delegation[];
   agents: unknown[];
@@ -93,6 +95,7 @@ export function parseZoneFile(json: unknown, source = 'zone file'): ZoneConfig {
     parent: f.parent ? { zone: f.parent.zone, endpoints: f.parent.endpoints ?? [{ url: f.parent.url }] } : undefined,
     listen: { host: f.listen.host ?? '127.0.0.1', port: f.listen.port },
     region: f.region ?? 'local',
+    tls: f.tls ? { cert: f.tls.cert, key: f.tls.key } : undefined,
     replicas: f.replicas ?? [],
     delegations: f.delegations ?? [],
     agents: f.agents ?? [],
@@ -123,7 +126,10 @@ export function loadZoneFile(path: string): ZoneConfig {
   } catch (err) {
     throw new StewardError('BAD_CONFIG', `${path}: not valid JSON (${(err as Error).message})`);
   }
-  return parseZoneFile(json, path);
+  const config = parseZoneFile(json, path);
+  // TLS paths in a zone file are relative to the file.
+  if (config.tls) config.tls = { cert: resolve(dirname(path), config.tls.cert), key: resolve(dirname(path), config.tls.key) };
+  return config;
 }
 
 export function loadZoneDir(dir: string): ZoneConfig[] {

@@ -56,6 +56,13 @@ export const zoneFileSchema = {
       properties: { host: { type: 'string', minLength: 1, maxLength: 255 }, port: { type: 'integer', minimum: 0, maximum: 65535 } },
     },
     region,
+    /** Mutual TLS (SPEC §5): PEM files of the server certificate (with its issuers) and key; relative to the zone file. */
+    tls: {
+      type: 'object',
+      required: ['cert', 'key'],
+      additionalProperties: false,
+      properties: { cert: { type: 'string', minLength: 1, maxLength: 4096 }, key: { type: 'string', minLength: 1, maxLength: 4096 } },
+    },
     replicas: { type: 'array', items: endpoint, maxItems: 32 },
     delegations: {
       type: 'array',

@@ -21,13 +21,17 @@ export function testZone(namespace = 'vibe-agency.com', extra: Record<string, un
   });
 }
 
-export async function startTestNode(opts: { durable?: boolean; extra?: Record<string, unknown> } = {}) {
+/** A vibe-agency.com node; `identity`: with demo registry material (signed endpoints such as /v1/sync work). */
+export async function startTestNode(opts: { durable?: boolean; extra?: Record<string, unknown>; identity?: boolean } = {}) {
   const dir = opts.durable ? await mkdtemp(join(tmpdir(), 'steward-node-')) : undefined;
-  const node: RunningNode = await startNode({ config: testZone('vibe-agency.com', opts.extra), port: 0, dataDir: dir });
+  const config = testZone('vibe-agency.com', opts.extra);
+  const identity = opts.identity ? await (await import('./signed.js')).zoneMaterial(config.zone) : undefined;
+  const node: RunningNode = await startNode({ config, port: 0, dataDir: dir, identity });
   return {
     node,
     url: node.url,
     dir,
+    identity,
     async close() {
       await this.node.close(); // the test may have swapped in a restarted node
       if (dir) await rm(dir, { recursive: true, force: true });

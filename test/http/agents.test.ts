@@ -3,12 +3,13 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { generatePublisherKey, signCompact, type PublisherKey } from '../../src/records/keys.js';
 import { http, manifest, ROOT, startTestNode } from '../helpers/node.js';
+import { pullSync } from '../helpers/signed.js';
 
 const ZONE = `vibe-agency.com.${ROOT}`;
 const t = suite<{ srv: Awaited<ReturnType<typeof startTestNode>>; key: PublisherKey; other: PublisherKey }>('agents over HTTP', {} as any);
 
 t.before(async (ctx) => {
-  ctx.srv = await startTestNode({ durable: true });
+  ctx.srv = await startTestNode({ durable: true, identity: true });
   ctx.key = await generatePublisherKey('ES256');
   ctx.other = await generatePublisherKey('EdDSA');
 });
@@ -87,7 +88,7 @@ t('internal visibility: answered here, hidden from other resolvers and from sync
   assert.is(direct.body.status, 'NOERROR');
   const fromResolver = await http(`${srv.url}/v1/resolve?name=vibe-agency-deployer&rd=0`, { headers: { 'x-steward-resolver': 'com.steward-registry.org' } });
   assert.is(fromResolver.status, 404);
-  const sync = await http(`${srv.url}/v1/sync?since=0`);
+  const sync = await pullSync(`${srv.url}/v1/sync?since=0`);
   assert.ok(sync.body.entries.every((e: any) => e.record.name !== 'vibe-agency-deployer'));
   assert.ok(sync.body.entries.some((e: any) => e.record.name === 'vibe-agency-orchestrator'));
 });
@@ -159,12 +160,12 @@ t('an unpublished name stays with its key: another key is refused, its versions 
 });
 
 t('durable: a restarted node still has what it acknowledged', async ({ srv }) => {
-  const before = await http(`${srv.url}/v1/sync?since=0`);
+  const before = await pullSync(`${srv.url}/v1/sync?since=0`);
   const { startNode } = await import('../../src/node/index.js');
   const port = srv.node.port;
   await srv.node.close();
-  srv.node = await startNode({ config: srv.node.ctx.config, port, dataDir: srv.dir });
-  const after = await http(`${srv.url}/v1/sync?since=0`);
+  srv.node = await startNode({ config: srv.node.ctx.config, port, dataDir: srv.dir, identity: srv.identity });
+  const after = await pullSync(`${srv.url}/v1/sync?since=0`);
   assert.equal(after.body, before.body);
   assert.is((await http(`${srv.url}/healthz`)).body.serial, before.body.serial);
 });

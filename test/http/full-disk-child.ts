@@ -1,5 +1,5 @@
 // Child of full-disk.test.ts, run inside a private mount namespace with a small tmpfs at
-// argv[2]: runs a node on it and obeys stdin: "fill" (write a file until ENOSPC), "free"
+// argv[2] (argv[3]: the test's certs directory): runs a node on it and obeys stdin: "fill" (write a file until ENOSPC), "free"
 // (delete it), "restart" (close the node and start it again on the same data). Prints the
 // node's URL at start and after a restart, "ok" after the others.
 import { open, rm } from 'node:fs/promises';
@@ -7,9 +7,12 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startNode } from '../../src/node/index.js';
 import { testZone } from '../helpers/node.js';
+import { zoneMaterial } from '../helpers/signed.js';
 
 const mnt = process.argv[2]!;
-const opts = { config: testZone(), port: 0, dataDir: join(mnt, 'data'), storeProbeMs: 200 };
+const config = testZone();
+// /v1/sync is signed: the node's demo identity from the test's certs directory (argv[3])
+const opts = { config, port: 0, dataDir: join(mnt, 'data'), storeProbeMs: 200, identity: await zoneMaterial(config.zone, process.argv[3]) };
 let node = await startNode(opts);
 process.stdout.write(`${node.url}\n`);
 const filler = join(mnt, 'filler');

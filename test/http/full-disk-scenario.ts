@@ -3,6 +3,7 @@
 import * as assert from 'uvu/assert';
 import { generatePublisherKey, signCompact } from '../../src/records/keys.js';
 import { http, manifest } from '../helpers/node.js';
+import { pullSync } from '../helpers/signed.js';
 
 export interface Disk {
   fill(): Promise<void>;
@@ -48,7 +49,7 @@ export async function fullDiskScenario(url: string, disk: Disk, restart: () => P
   assert.equal((await http(`${url}/v1/discover?q=cap_beta`)).body.results ?? [], []);
   assert.equal((await http(`${url}/v1/discover?q=cap_alpha2`)).body.results ?? [], []);
   assert.is((await http(`${url}/v1/discover?q=cap_alpha`)).body.results.length, 1);
-  const sync = (await http(`${url}/v1/sync?since=0`)).body;
+  const sync = (await pullSync(`${url}/v1/sync?since=0`)).body;
   assert.equal(sync.entries.map((e: any) => `${e.record.name}@${e.record.version}`), ['alpha@1.0.0']);
   const h = await health();
   assert.is(h.status, 'degraded');
@@ -70,7 +71,7 @@ export async function fullDiskScenario(url: string, disk: Disk, restart: () => P
   assert.is(after.serial, serial + 2, 'seqs carry on from what was stored, without a gap');
 
   const url2 = await restart();
-  const back = await http(`${url2}/v1/sync?since=0`);
+  const back = await pullSync(`${url2}/v1/sync?since=0`);
   assert.equal(back.body.entries.map((e: any) => `${e.seq} ${e.record.name}@${e.record.version}`), [`${serial + 1} beta@1.0.0`, `${serial + 2} alpha@2.0.0`]);
   return { recoveredMs };
 }

@@ -12,6 +12,7 @@ import { test } from 'uvu';
 import { startNode } from '../../src/node/index.js';
 import type { OpenFile } from '../../src/store/append-log.js';
 import { testZone } from '../helpers/node.js';
+import { testCertsDir, zoneMaterial } from '../helpers/signed.js';
 import { fullDiskScenario } from './full-disk-scenario.js';
 
 /** Real file handles whose writes, while `full`, write half their bytes and then fail with ENOSPC. */
@@ -42,7 +43,7 @@ test('injected ENOSPC: 507, nothing unstored served, degraded, recovers by itsel
   const dir = await mkdtemp(join(tmpdir(), 'steward-full-'));
   const disk = failingDisk();
   const config = testZone();
-  const opts = { config, port: 0, dataDir: dir, storeOpenFile: disk.openFile, storeProbeMs: 100 };
+  const opts = { config, port: 0, dataDir: dir, storeOpenFile: disk.openFile, storeProbeMs: 100, identity: await zoneMaterial(config.zone) };
   let node = await startNode(opts);
   try {
     const { recoveredMs } = await fullDiskScenario(node.url, {
@@ -77,9 +78,11 @@ test('real ENOSPC on a small tmpfs (private mount namespace)', async () => {
     await rm(mnt, { recursive: true, force: true });
     return;
   }
+  const certs = await testCertsDir(); // the node's identity (sync is signed), made here first
+  await zoneMaterial(testZone().zone);
   // The node runs in its own mount namespace, on a 2 MiB tmpfs it mounts at `mnt`; it
   // fills and frees the disk when told to on stdin, and restarts its node on "restart".
-  const child = spawn('unshare', ['-m', 'sh', '-c', `mount -t tmpfs -o size=2m tmpfs ${mnt} && exec "${process.execPath}" --import tsx ${CHILD} ${mnt}`], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn('unshare', ['-m', 'sh', '-c', `mount -t tmpfs -o size=2m tmpfs ${mnt} && exec "${process.execPath}" --import tsx ${CHILD} ${mnt} ${certs}`], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const ask = async (cmd?: string) => {
     if (cmd) child.stdin!.write(`${cmd}\n`);

@@ -10,9 +10,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Pool } from 'undici';
 import { generatePublisherKey, signCompact } from '../../src/records/keys.js';
-import { manifest } from '../helpers/node.js';
+import { manifest, ROOT } from '../helpers/node.js';
+import { signedHeaders, zoneMaterial } from '../helpers/signed.js';
 
 const TOTAL = 10_000;
+let certsDir = '';
+let baseUrl = '';
 const CONCURRENCY = 32;
 
 // Small deterministic PRNG so a failure can be replayed.
@@ -81,7 +84,11 @@ async function generate(key: Awaited<ReturnType<typeof generatePublisherKey>>): 
     }
     case 5: return { method: pick(['GET', 'DELETE']), path: `/v1/agents/${enc(badNames())}`, body: undefined };
     case 6: return { method: 'DELETE', path: `/v1/agents/${pick(['vibe-agency-orchestrator', 'nobody'])}`, body: await badJws(key), headers: { 'content-type': 'application/jose' } };
-    case 7: return { method: 'GET', path: `/v1/sync?since=${pick(['-1', 'abc', '1e99', '99999999999999999999', '0'])}&limit=${pick(['0', '100000', 'x', '5'])}` };
+    case 7: {
+      // signed as the parent pulls (SPEC §5), so the fuzzed parameters reach the route
+      const path = `/v1/sync?since=${pick(['-1', 'abc', '1e99', '99999999999999999999', '0'])}&limit=${pick(['0', '100000', 'x', '5'])}`;
+      return { method: 'GET', path, headers: signedHeaders(await zoneMaterial(ROOT, certsDir), 'GET', `${baseUrl}${path}`) };
+    }
     case 8: return { method: pick(['PUT', 'PATCH', 'OPTIONS', 'POST', 'GET']), path: pick(['/v1/zone', '/healthz', '/metrics', '/v1/nope', `/${ascii(40).replace(/[^A-Za-z0-9._~!$&'()*+,;=:@/-]/g, '')}`, '/v1/agents', '/v1/resolve']) };
     default: return { method: 'POST', path: '/v1/agents', body: 'x'.repeat(65 * 1024), headers: { 'content-type': 'application/jose' } };
   }
@@ -120,7 +127,9 @@ async function startServer(dir: string): Promise<{ child: ChildProcess; url: str
     listen: { host: '127.0.0.1', port: 0 },
     agents: [manifest()],
   }));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/registry/main.ts', 'serve', '--zone', zone, '--port', '0', '--data-dir', join(dir, 'data')], {
+  certsDir = join(dir, 'certs');
+  await zoneMaterial(ROOT, certsDir); // the root the node will trust (made here, found there)
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/registry/main.ts', 'serve', '--zone', zone, '--port', '0', '--data-dir', join(dir, 'data'), '--certs-dir', certsDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, LOG_LEVEL: 'warn' },
   });
@@ -140,6 +149,7 @@ async function startServer(dir: string): Promise<{ child: ChildProcess; url: str
 test(`${TOTAL} malformed requests: no 5xx, no crash, stored data intact`, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'steward-fuzz-'));
   const { child, url } = await startServer(dir);
+  baseUrl = url;
   let exited = false;
   child.once('exit', () => (exited = true));
   const pool = new Pool(url, { connections: CONCURRENCY });

@@ -8,6 +8,8 @@ import { createInterface } from 'node:readline';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SYNC_PAGE_BYTES } from '../../src/http/sync-page.js';
+import { ROOT } from '../helpers/node.js';
+import { signedHeaders, testCertsDir, zoneMaterial } from '../helpers/signed.js';
 
 const AGENTS = 20_000;
 const CHILD = new URL('./sync-paging-child.ts', import.meta.url).pathname;
@@ -16,8 +18,12 @@ const node = { url: '' };
 let ask: (cmd: string) => Promise<string>;
 
 // The node runs in a child process: what is measured is its event loop, not this client's.
+// Pulls are signed as the root, an ancestor of the zone (SPEC §5: only they may pull).
+const pull = async (url: string) => fetch(url, { headers: signedHeaders(await zoneMaterial(ROOT), 'GET', url) });
+
 test.before(async () => {
-  child = spawn(process.execPath, ['--import', 'tsx', CHILD, String(AGENTS)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  await zoneMaterial(ROOT); // made here first; the child finds it in the same directory
+  child = spawn(process.execPath, ['--import', 'tsx', CHILD, String(AGENTS), await testCertsDir()], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   node.url = (await lines.next()).value as string;
   ask = async (cmd) => {
@@ -33,7 +39,7 @@ test('pages are capped by bytes, resume at next, and hold every public change on
   let pages = 0;
   let biggest = 0;
   for (;;) {
-    const res = await fetch(`${node.url}/v1/sync?since=${since}&limit=10000`);
+    const res = await pull(`${node.url}/v1/sync?since=${since}&limit=10000`);
     assert.is(res.status, 200);
     const text = await res.text();
     biggest = Math.max(biggest, Buffer.byteLength(text));
@@ -83,7 +89,7 @@ test('40 clients pulling pages at once: /healthz stays responsive, extra pulls g
   // Each client walks 5 pages from the start, as a puller catching up would.
   const pulls = Promise.all(Array.from({ length: 40 }, async () => {
     for (let since = 0, n = 0; n < 5; n++) {
-      const res = await fetch(`${node.url}/v1/sync?since=${since}&limit=10000`);
+      const res = await pull(`${node.url}/v1/sync?since=${since}&limit=10000`);
       statuses.push(res.status);
       rssMax = Math.max(rssMax, rss());
       if (res.status === 503) {

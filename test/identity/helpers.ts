@@ -13,7 +13,7 @@ import { http, ROOT } from '../helpers/node.js';
 
 export const COM = `com.${ROOT}`;
 
-export async function identityTree(opts: { policy?: Record<string, unknown>; redisUrl?: string } = {}) {
+export async function identityTree(opts: { policy?: Record<string, unknown>; redisUrl?: string; crlRefreshMs?: number } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'steward-id-'));
   const certs = join(dir, 'certs');
   const root = await startNode({
@@ -23,7 +23,7 @@ export async function identityTree(opts: { policy?: Record<string, unknown>; red
   const startCom = async () =>
     startNode({
       config: parseZoneFile({ zone: COM, parent: { zone: ROOT, url: root.url }, listen: { host: '127.0.0.1', port: 0 }, region: 'eu-west', policy: opts.policy ?? {} }),
-      port: 0, dataDir: join(dir, 'com'), fsync: false, redisUrl: opts.redisUrl, identity: await demoMaterial(COM, ROOT, certs),
+      port: 0, dataDir: join(dir, 'com'), fsync: false, redisUrl: opts.redisUrl, identity: await demoMaterial(COM, ROOT, certs), crlRefreshMs: opts.crlRefreshMs,
     });
   return {
     dir, certs, root, com: await startCom(),

@@ -26,6 +26,10 @@ identity and the zone config kept in the data directory (<data-dir>/identity/,
   --accept-data-loss  open a store that lost acknowledged data (a damaged or missing log
                    line, segment or snapshot) with what is left; each loss is logged.
                    Without it such a store is refused (STORE_CORRUPT, naming the damage).
+  --tls-cert FILE --tls-key FILE
+                   mutual TLS: serve HTTPS only with this certificate (PEM, with its
+                   issuers) and key, and require client certificates chaining to the
+                   federation root (overrides the zone file's tls)
   --certs-dir DIR  the demo federation's certificates, found or made on first start
                    (default $STEWARD_CERTS_DIR, else certs/ beside the zone file's folder);
                    a registered identity in <data-dir>/identity/ is used instead when present
@@ -53,6 +57,7 @@ export async function command(args: string[]) {
     namespace: { type: 'string' }, parent: { type: 'string' }, 'certs-dir': { type: 'string' },
     'accept-data-loss': { type: 'boolean' }, endpoint: { type: 'string' }, region: { type: 'string' },
     token: { type: 'string' }, alg: { type: 'string' },
+    'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
   });
   if (v.help) return console.log(help);
   const port = portFlag(v.port);
@@ -60,6 +65,9 @@ export async function command(args: string[]) {
   if (v.namespace || v.parent) return serveBootstrapped(v, port, env);
   if (!v.zone) throw usage('serve needs --zone <file>, or --namespace N --parent URL');
   const config = loadZoneFile(v.zone);
+  // mutual TLS (SPEC §5): the flags win over the zone file's `tls`
+  if (!!v['tls-cert'] !== !!v['tls-key']) throw usage('--tls-cert and --tls-key go together');
+  if (v['tls-cert']) config.tls = { cert: resolve(v['tls-cert']), key: resolve(v['tls-key']!) };
   const dataDir = v.memory ? undefined : (v['data-dir'] ?? env.dataDir ?? `data/${config.zone}`);
   const certsDir = v['certs-dir'] ?? env.certsDir ?? join(dirname(dirname(resolve(v.zone))), DEFAULTS.identity.demoCertsDir);
   const registered = dataDir ? loadRegistered(identityDir(dataDir)) : undefined;
