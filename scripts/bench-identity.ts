@@ -10,6 +10,7 @@ import { cpus } from 'node:os';
 import * as chain from './bench-identity/chain.js';
 import * as register from './bench-identity/register.js';
 import * as verify from './bench-identity/verify.js';
+import { benchName, exitOnFailure, withDeadline } from './bench-common/phase.js';
 
 type Part = { run: (opts: { ms?: number; n?: number }) => Promise<Record<string, unknown>> };
 const PARTS: Record<string, Part> = { chain, register, verify };
@@ -29,11 +30,11 @@ async function main() {
   }
   const opts = { ms: opt('ms') ? Number(opt('ms')) : undefined, n: opt('n') ? Number(opt('n')) : undefined };
   const result: Record<string, unknown> = { node: process.version, cpu: cpus()[0]?.model, cores: cpus().length };
-  for (const name of only) {
-    process.stderr.write(`[bench-identity] ${name}\n`);
-    result[name] = await PARTS[name]!.run(opts);
-  }
+  // Every part has a deadline and a progress line on stderr; a stuck part ends the run naming it.
+  for (const name of only) result[name] = await withDeadline(name, 15 * 60_000, () => PARTS[name]!.run(opts));
   console.log(JSON.stringify(result, null, 2));
+  process.exit(0);
 }
 
-main();
+benchName('bench-identity');
+main().catch(exitOnFailure);

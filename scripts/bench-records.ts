@@ -9,6 +9,7 @@ import { ConfusableIndex, SHORT_NAME_MAX, skeleton } from '../src/records/confus
 import { verifyCompactJws, type PublisherAlg } from '../src/records/jws.js';
 import { generatePublisherKey, signCompact } from '../src/records/keys.js';
 import { preparePublish } from '../src/records/publish.js';
+import { benchName, exitOnFailure, withDeadline } from './bench-common/phase.js';
 
 const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -151,13 +152,27 @@ function confusableBench() {
   };
 }
 
+// Each phase has a deadline and progress lines on stderr (the confusable phase is
+// synchronous: its deadline is checked when it returns).
+benchName('bench-records');
 const onlyConfusable = process.argv.includes('--only-confusable');
-const result = onlyConfusable
-  ? { node: process.version, confusable_index: confusableBench() }
-  : {
-      node: process.version,
-      verify_per_s: { ES256: await jwsBench('ES256'), EdDSA: await jwsBench('EdDSA'), RS256: await jwsBench('RS256') },
-      prepare_publish_per_s: await publishBench(),
-      confusable_index: confusableBench(),
-    };
-console.log(JSON.stringify(result, null, 2));
+const MIN = 60_000;
+const confusable = () => withDeadline('confusable index', 20 * MIN, async () => confusableBench());
+try {
+  const result = onlyConfusable
+    ? { node: process.version, confusable_index: await confusable() }
+    : {
+        node: process.version,
+        verify_per_s: {
+          ES256: await withDeadline('verify ES256', 10 * MIN, () => jwsBench('ES256')),
+          EdDSA: await withDeadline('verify EdDSA', 10 * MIN, () => jwsBench('EdDSA')),
+          RS256: await withDeadline('verify RS256', 10 * MIN, () => jwsBench('RS256')),
+        },
+        prepare_publish_per_s: await withDeadline('preparePublish', 10 * MIN, () => publishBench()),
+        confusable_index: await confusable(),
+      };
+  console.log(JSON.stringify(result, null, 2));
+  process.exit(0);
+} catch (err) {
+  exitOnFailure(err);
+}

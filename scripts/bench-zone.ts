@@ -22,6 +22,9 @@ import { generate } from './bench-zone/generate.js';
 import { ZONE } from './bench-zone/data.js';
 import { runHttp, type Phase } from './bench-zone/http-run.js';
 import { forEachLine, memory, seconds } from './bench-zone/stats.js';
+import { benchName, exitOnFailure, progress, track, withDeadline } from './bench-common/phase.js';
+
+benchName('bench-zone');
 
 const argv = process.argv.slice(2);
 const opt = (name: string, def: string) => {
@@ -36,7 +39,9 @@ const HTTP_RUNS = Number(opt('http-runs', '3'));
 const HTTP_WARMUP = Number(opt('http-warmup', '2000'));
 const SERVER_PROF = opt('server-prof', '');
 const WORK = opt('work', join(tmpdir(), 'steward-bench-zone'));
-const log = (msg: string) => process.stderr.write(`[bench-zone] ${msg}\n`);
+const log = progress;
+/** Deadlines (ms) of the phases; generous, but a stuck phase ends the run naming itself. */
+const DEADLINE = { generate: 30 * 60_000, load: 40 * 60_000, restart: 20 * 60_000, http: 30 * 60_000 };
 
 /** Puts every record of `files` with up to `window` puts in flight (they share fsyncs). */
 async function putAll(store: ZoneStore, files: string[], window = 8192) {
@@ -58,10 +63,15 @@ async function putAll(store: ZoneStore, files: string[], window = 8192) {
   return { count: n, seconds: s, per_s: Math.round(n / s) };
 }
 
-/** Runs this script again in a child process for one phase; resolves with its JSON. */
+/**
+ * Runs this script again in a child process for one phase; resolves with its JSON (or,
+ * with onLine, once it exits). A child that exits without answering rejects, naming the
+ * phase; every child is killed when this process exits, however it ends.
+ */
 const phase: Phase = (args, { nodeArgs = [], onLine } = {}) => {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...process.execArgv, ...nodeArgs, new URL(import.meta.url).pathname, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+    track(child);
     let out = '';
     child.stdout!.on('data', (d) => {
       out += d;
@@ -70,7 +80,7 @@ const phase: Phase = (args, { nodeArgs = [], onLine } = {}) => {
       for (const l of lines) onLine ? onLine(l, child) : resolve(JSON.parse(l));
     });
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(undefined) : reject(new Error(`phase ${args[1]} exited with ${code}`))));
+    child.on('close', (code) => (code === 0 && onLine ? resolve(undefined) : reject(new Error(`phase ${args[1]} exited with ${code}${code === 0 ? ' without a result' : ''}`))));
   });
 };
 
@@ -81,7 +91,7 @@ function http() {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
   const serverNodeArgs = SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${SERVER_PROF}`] : [];
-  return runHttp({ phase, dir, count: HTTP, connections: CONNECTIONS, runs: HTTP_RUNS, warmup: HTTP_WARMUP, serverNodeArgs, log });
+  return withDeadline('http', DEADLINE.http, (status) => runHttp({ phase, dir, count: HTTP, connections: CONNECTIONS, runs: HTTP_RUNS, warmup: HTTP_WARMUP, serverNodeArgs, log, status }));
 }
 
 const dirMb = (dir: string) => Math.round(readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0) / 1e6);
@@ -95,7 +105,8 @@ async function main() {
   }
   if (sub === 'server') {
     const { serveBenchZone } = await import('./bench-zone/http-server.js');
-    return serveBenchZone(opt('dir', ''));
+    await serveBenchZone(opt('dir', ''));
+    return 'keep running'; // (until its stdin closes)
   }
   if (sub === 'client') {
     const { publishOverHttp } = await import('./bench-zone/http-client.js');
@@ -112,20 +123,23 @@ async function main() {
   const storeDir = join(WORK, `zone-${AGENTS}`);
   rmSync(storeDir, { recursive: true, force: true });
   log(`generating ${AGENTS} signed agents in ${WORK}`);
-  const gen = await generate(WORK, AGENTS, flag('reuse'));
+  const gen = await withDeadline('generate', DEADLINE.generate, () => generate(WORK, AGENTS, flag('reuse')));
 
   log('loading into a durable zone (fsync on)');
-  const store = await ZoneStore.open({ zone: ZONE, dir: storeDir });
-  const loaded = await putAll(store, gen.files);
-  const afterLoad = { ...memory(), ...store.stats };
-  const t = performance.now();
-  await store.compact();
-  const snapshot = { seconds: seconds(t), dir_mb: dirMb(storeDir) };
-  const updated = await putAll(store, gen.updates);
-  await store.close();
+  const { loaded, afterLoad, snapshot, updated } = await withDeadline('load', DEADLINE.load, async () => {
+    const store = await ZoneStore.open({ zone: ZONE, dir: storeDir });
+    const loaded = await putAll(store, gen.files);
+    const afterLoad = { ...memory(), ...store.stats };
+    const t = performance.now();
+    await store.compact();
+    const snapshot = { seconds: seconds(t), dir_mb: dirMb(storeDir) };
+    const updated = await putAll(store, gen.updates);
+    await store.close();
+    return { loaded, afterLoad, snapshot, updated };
+  });
 
   log('restarting in a fresh process');
-  const restarted = await phase(['--phase', 'restart', '--dir', storeDir, '--agents', String(AGENTS)]);
+  const restarted = await withDeadline('restart', DEADLINE.restart, () => phase(['--phase', 'restart', '--dir', storeDir, '--agents', String(AGENTS)]));
 
   const httpResult = HTTP > 0 ? await http() : undefined;
 
@@ -150,7 +164,5 @@ async function main() {
   if (!flag('keep')) rmSync(storeDir, { recursive: true, force: true });
 }
 
-main().catch((err) => {
-  process.stderr.write(`${err?.stack ?? err}\n`);
-  process.exit(1);
-});
+// (exit explicitly: a child or handle left behind must not keep a finished run alive)
+main().then((keep) => keep || process.exit(0), exitOnFailure);

@@ -53,8 +53,8 @@ export interface LoadResult {
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 
-/** One keep-alive socket with at most one request in flight. */
-class Conn {
+/** One keep-alive socket with at most one request in flight (bench-load's generator uses it too). */
+export class Conn {
   private buf: Buffer | undefined;
   private need = -1;
   private status = 0;
@@ -78,11 +78,12 @@ class Conn {
     this.sock.on('close', () => this.fail(new Error('connection closed')));
   }
 
-  send() {
+  /** Sends this connection's request, or `req` when given. */
+  send(req: Buffer = this.req) {
     this.busy = true;
     this.buf = undefined;
     this.need = -1;
-    this.sock.write(this.req);
+    this.sock.write(req);
   }
 
   private fail(err: Error) {

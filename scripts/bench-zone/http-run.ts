@@ -20,15 +20,26 @@ export interface HttpRunOptions {
   /** Extra node flags for the server process, e.g. ['--cpu-prof', '--cpu-prof-dir=DIR']. */
   serverNodeArgs?: string[];
   log(msg: string): void;
+  /** Where the phase says how far it got (its progress line and a deadline's message). */
+  status?: (text: () => string) => void;
+}
+
+/** A step of the HTTP phase that must answer in time: the error names the step. */
+function within<T>(what: string, ms: number, p: Promise<T>): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`HTTP phase: ${what} did not finish within ${ms / 1000} s`)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(t));
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function runHttp(o: HttpRunOptions) {
   let server: ChildProcess | undefined;
+  let step = 'starting the server';
+  o.status?.(() => step);
   // The server's first line is its URL; after that each line answers one stdin command.
   const replies: ((line: string) => void)[] = [];
-  const url = await new Promise<string>((resolve, reject) => {
+  const url = await within('server start-up', 120_000, new Promise<string>((resolve, reject) => {
     o.phase(['--phase', 'server', '--dir', o.dir], {
       nodeArgs: o.serverNodeArgs,
       onLine: (line, child) => {
@@ -37,22 +48,29 @@ export async function runHttp(o: HttpRunOptions) {
         resolve((JSON.parse(line) as { url: string }).url);
       },
     }).catch(reject);
-  });
-  const ask = (cmd: string) => new Promise<any>((resolve) => {
+  }));
+  // The server answers each command with one line; if it dies, nothing will answer.
+  let gone: Error | undefined;
+  const closed = new Promise<void>((resolve) => server!.once('close', (code) => ((gone = new Error(`HTTP phase: the server exited (${code}) during "${step}"`)), resolve())));
+  const ask = (cmd: string) => within(`server command "${cmd}"`, 30_000, new Promise<any>((resolve, reject) => {
+    if (gone) return reject(gone);
     replies.push((line) => resolve(JSON.parse(line)));
     server!.stdin!.write(`${cmd}\n`);
-  });
-  const closed = new Promise((resolve) => server!.once('close', resolve));
+    void closed.then(() => reject(gone));
+  }));
 
   const runs = [];
+  // A client publishes `count` names; far more than it needs at 100/s is a stuck client.
   const client = (count: number, first: number) =>
-    o.phase(['--phase', 'client', '--url', url, '--http', String(count), '--connections', String(o.connections), '--first', String(first)]);
+    within(`client publishing ${count}`, 120_000 + count * 10, o.phase(['--phase', 'client', '--url', url, '--http', String(count), '--connections', String(o.connections), '--first', String(first)]));
   try {
     if (o.warmup > 0) {
+      step = `warm-up: ${o.warmup} publishes`;
       const w = await client(o.warmup, 40_000_000);
       o.log(`HTTP warm-up: ${w.created}/${w.publishes} published, ${w.publishes_per_s} publishes/s (not counted)`);
     }
     for (let r = 0; r < o.runs; r++) {
+      step = `run ${r + 1}/${o.runs}: ${o.count} publishes`;
       await ask('mark');
       const c = await client(o.count, 50_000_000 + r * o.count);
       const s = (await ask('stats')) as ServerStats;
@@ -69,8 +87,12 @@ export async function runHttp(o: HttpRunOptions) {
       runs.push(run);
     }
   } finally {
+    step = 'stopping the server';
     server!.stdin!.end();
-    await closed;
+    await within('server shut-down', 30_000, closed).catch((err) => {
+      server!.kill('SIGKILL');
+      throw err;
+    });
   }
   const rates = runs.map((r) => r.publishes_per_s);
   const mid = runs.find((r) => r.publishes_per_s === median(rates))!;

@@ -3,7 +3,20 @@
 import { StewardError } from '../errors/index.js';
 import { childLabel, isWithin } from '../names/index.js';
 import { OUTSIDE, visibleTo } from '../records/visibility.js';
-import type { LocalAnswer, ZoneView } from './types.js';
+import type { LocalAnswer, Referral, ZoneView } from './types.js';
+
+// Referral objects, made once per delegation (or parent) and TTL and then shared (frozen):
+// a resolver's rd=0 questions get the same referral again and again, and the answer
+// renderer (http/answer-body.ts) reuses the bytes of an answer only when its referral is
+// the very same object — so a referral's JSON (its certificate is most of it) is not
+// serialised again for every question. A changed delegation is a new object: a miss.
+const referrals = new WeakMap<object, Referral>();
+
+function referralOf(key: object, ttl: number, make: () => Referral): Referral {
+  let r = referrals.get(key);
+  if (!r || r.ttl !== ttl) referrals.set(key, (r = Object.freeze(make())));
+  return r;
+}
 
 /** The same zone as anyone outside it sees it (other registries, outside clients): only what visibleTo() lets out. */
 export function outsideView(view: ZoneView): ZoneView {
@@ -25,7 +38,7 @@ export function answerAuthoritatively(view: ZoneView, fqid: string): LocalAnswer
     return {
       status: 'REFERRAL',
       name: fqid,
-      referral: { zone: view.parent.zone, endpoints: view.parent.endpoints, ttl: view.ttl.referral },
+      referral: referralOf(view.parent, view.ttl.referral, () => ({ zone: view.parent!.zone, endpoints: view.parent!.endpoints, ttl: view.ttl.referral })),
     };
   }
   if (fqid === zone) {
@@ -39,7 +52,7 @@ export function answerAuthoritatively(view: ZoneView, fqid: string): LocalAnswer
     return {
       status: 'REFERRAL',
       name: fqid,
-      referral: { zone: delegation.zone, endpoints: delegation.endpoints, ttl: view.ttl.referral, certificate: delegation.certificate },
+      referral: referralOf(delegation, view.ttl.referral, () => ({ zone: delegation.zone, endpoints: delegation.endpoints, ttl: view.ttl.referral, certificate: delegation.certificate })),
     };
   }
   if (childZone === fqid) {

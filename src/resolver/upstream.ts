@@ -15,12 +15,15 @@ export interface Attempt {
   endpoint: string;
   rttMs: number;
   answer?: LocalAnswer;
+  /** Size of the answer's body (for the cache's byte bound, without serialising again). */
+  bytes?: number;
   error?: string;
   timedOut?: boolean;
 }
 
 export interface AskResult {
   answer: LocalAnswer;
+  bytes?: number;
   endpoint: string;
   rttMs: number;
 }
@@ -78,7 +81,7 @@ export class Upstream {
     for (const endpoint of order) {
       const attempt = await this.once(zone, endpoint, name);
       onAttempt?.(attempt);
-      if (attempt.answer) return { answer: attempt.answer, endpoint, rttMs: attempt.rttMs };
+      if (attempt.answer) return { answer: attempt.answer, bytes: attempt.bytes, endpoint, rttMs: attempt.rttMs };
       failures.push(attempt);
     }
     const detail = `no endpoint of ${zone} answered for ${name}: ${failures.map((f) => `${f.endpoint} (${f.error})`).join('; ') || 'no endpoints'}`;
@@ -100,7 +103,7 @@ export class Upstream {
       const rttMs = elapsed();
       this.selector.success(endpoint, rttMs);
       this.count(zone, 'ok', rttMs);
-      return { endpoint, rttMs, answer };
+      return { endpoint, rttMs, answer, bytes: res.body.length };
     } catch (err) {
       const rttMs = elapsed();
       const timedOut = isTimeout(err);

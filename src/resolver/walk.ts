@@ -99,7 +99,7 @@ function queryStep(zone: string, a: Attempt): TraceStep {
  * Asks one zone, within what is left of the walk's deadline: each hop has its own
  * timeouts and retries, and a walk of many slow hops must still end in bounded time.
  */
-async function askWithin(name: string, hop: Hop, d: WalkDeps, asked: string[], deadline: number, steps: TraceStep[]): Promise<LocalAnswer> {
+async function askWithin(name: string, hop: Hop, d: WalkDeps, asked: string[], deadline: number, steps: TraceStep[]): Promise<AskResult> {
   const left = deadline - performance.now();
   const late = () =>
     new StewardError('UPSTREAM_TIMEOUT', `resolving ${name} took longer than ${d.limits.deadlineMs} ms (path: ${asked.join(' -> ')})`, { path: [...asked] });
@@ -109,7 +109,7 @@ async function askWithin(name: string, hop: Hop, d: WalkDeps, asked: string[], d
   try {
     const asking = d.upstream.ask(hop.zone, hop.endpoints, name, (a) => steps.push(queryStep(hop.zone, a)));
     asking.catch(() => {}); // when the deadline wins, a later failure has no one to tell
-    return (await Promise.race([asking, expired])).answer;
+    return await Promise.race([asking, expired]);
   } finally {
     clearTimeout(timer);
   }
@@ -125,24 +125,25 @@ export async function walk(name: string, d: WalkDeps, steps: TraceStep[] = []): 
     for (;;) {
       asked.push(hop.zone);
       let answer: LocalAnswer;
+      let bytes: number | undefined; // (of the answer's body, for the cache's byte bound)
       if (hop.zone === d.view.zone) {
         answer = answerAuthoritatively(d.view, name);
         const ref = answer.status === 'REFERRAL' ? answer.referral : undefined;
         steps.push({ kind: 'local', zone: hop.zone, outcome: answer.status, ...(ref ? { referral: ref.zone, ttl: ref.ttl } : { ttl: (answer as ResolveAnswer).ttl }) });
       } else {
-        answer = await askWithin(name, hop, d, asked, deadline, steps);
+        ({ answer, bytes } = await askWithin(name, hop, d, asked, deadline, steps));
       }
       const fromUs = hop.zone === d.view.zone;
       if (answer.status === 'NOERROR') {
         const ttl = fromUs ? answer.ttl : cappedTtl('answer', answer.ttl, d.limits);
         const out = { ...answer, ttl, source: 'authoritative' as const, path: [...asked] };
-        if (!fromUs) writes.push(d.cache.set(answerKey(name), entry('answer', out, ttl, out.path, d)));
+        if (!fromUs) writes.push(d.cache.set(answerKey(name), entry('answer', out, ttl, out.path, d), bytes));
         return out;
       }
       if (answer.status === 'NXDOMAIN') {
         const ttl = fromUs ? answer.ttl : cappedTtl('negative', answer.ttl, d.limits);
         const out = { ...answer, ttl, source: 'authoritative' as const, path: [...asked] };
-        if (!fromUs) writes.push(d.cache.set(answerKey(name), entry('negative', out, ttl, out.path, d)));
+        if (!fromUs) writes.push(d.cache.set(answerKey(name), entry('negative', out, ttl, out.path, d), bytes));
         return out;
       }
       const ref = answer.referral;
@@ -152,7 +153,7 @@ export async function walk(name: string, d: WalkDeps, steps: TraceStep[] = []): 
       }
       const ttl = cappedTtl('referral', ref.ttl, d.limits);
       // Our own delegations are read live from the zone; caching them would only go stale.
-      if (!fromUs) writes.push(d.cache.set(referralKey(ref.zone), entry('referral', { ...ref, ttl }, ttl, [...asked], d)));
+      if (!fromUs) writes.push(d.cache.set(referralKey(ref.zone), entry('referral', { ...ref, ttl }, ttl, [...asked], d), bytes));
       hop = { zone: ref.zone, endpoints: ref.endpoints };
     }
   } finally {

@@ -46,11 +46,14 @@ export class MemoryCache implements ResolverCache {
     return entry;
   }
 
-  async set(key: string, entry: CacheEntry): Promise<void> {
+  async set(key: string, entry: CacheEntry, wireBytes?: number): Promise<void> {
     const keepMs = entry.staleUntil - this.now();
     if (keepMs <= 0) return;
     // lru-cache skips an entry over maxEntrySize but keeps an older one under the key.
-    const bytes = entryBytes(key, entry);
+    // The answer's body size bounds what the entry keeps of it; when that bound is over the
+    // entry limit (a padded answer: its extra fields are dropped) the entry is measured.
+    const bound = wireBytes === undefined ? Infinity : entryBytes(key, entry, wireBytes);
+    const bytes = bound <= this.maxEntryBytes ? bound : entryBytes(key, entry);
     if (bytes > this.maxEntryBytes) {
       this.lru.delete(key);
       return;
@@ -69,6 +72,11 @@ export class MemoryCache implements ResolverCache {
   /** Bytes held (as counted for the bound). */
   get bytes(): number {
     return this.lru.calculatedSize;
+  }
+
+  /** Drops every entry (the cache stays usable). */
+  clear(): void {
+    this.lru.clear();
   }
 
   async close(): Promise<void> {

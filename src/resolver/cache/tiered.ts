@@ -31,8 +31,8 @@ export class TieredCache implements ResolverCache {
     return this.near.peek(key);
   }
 
-  async set(key: string, entry: CacheEntry): Promise<void> {
-    await this.near.set(key, entry);
+  async set(key: string, entry: CacheEntry, wireBytes?: number): Promise<void> {
+    await this.near.set(key, entry, wireBytes);
     await this.far.set(key, entry);
   }
 

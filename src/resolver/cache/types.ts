@@ -31,7 +31,12 @@ export interface ResolverCache {
   get(key: string): Promise<CacheEntry | undefined>;
   /** The in-process part of get(), without a microtask; absent on tiers that are all remote. */
   peek?(key: string): CacheEntry | undefined;
-  set(key: string, entry: CacheEntry): Promise<void>;
+  /**
+   * `wireBytes`, when given, is the size of the answer the entry was learnt from (the body
+   * read, capped by the peer client): the in-process tier bounds its bytes by it instead of
+   * serialising the entry again (the entry keeps a subset of those bytes, plus `path`).
+   */
+  set(key: string, entry: CacheEntry, wireBytes?: number): Promise<void>;
   delete(key: string): Promise<void>;
   close(): Promise<void>;
   /** For tiers behind a network: 'up' when they are being used right now. */
@@ -66,6 +71,16 @@ export function looksLikeEntry(x: unknown): x is CacheEntry {
  * bytes for this ASCII-heavy JSON) plus the key. A walk stores a few entries, so one
  * JSON.stringify each is cheap next to the request that produced them.
  */
-export function entryBytes(key: string, entry: CacheEntry): number {
+export function entryBytes(key: string, entry: CacheEntry, wireBytes?: number): number {
+  if (wireBytes !== undefined && wireBytes >= 0) return key.length + wireBytes + ENTRY_OVERHEAD + pathBytes(entry.path);
   return key.length + JSON.stringify(entry).length;
+}
+
+/** What an entry adds to the answer it was learnt from: kind, times, TTL, source (JSON). */
+const ENTRY_OVERHEAD = 160;
+
+function pathBytes(path: string[]): number {
+  let n = 0;
+  for (const z of path) n += z.length + 3;
+  return 2 * n; // (the answer's own `path` and the entry's)
 }
