@@ -1,6 +1,7 @@
 // A small federation with real identities for the identity tests: a root and `com` with
 // demo material in a temp certs directory, on port 0, plus a client that plays a child
 // registry (its own key, a CSR, signed requests).
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,3 +61,12 @@ export async function signedFetch(child: { keys: RegistryKeyPair; certificate: s
   if (bytes !== undefined) headers['content-type'] = 'application/json';
   return http(url, { method, headers, body: bytes });
 }
+
+/** Runs openssl (the oracle every certificate test agrees with): ok, and what it printed. */
+export const openssl = (args: string[]) => {
+  try {
+    return { ok: true, out: execFileSync('openssl', args, { stdio: 'pipe' }).toString() };
+  } catch (err) {
+    return { ok: false, out: String((err as { stdout?: Buffer }).stdout ?? '') + String((err as { stderr?: Buffer }).stderr ?? '') };
+  }
+};

@@ -1,13 +1,13 @@
 // POST /v1/register against a real parent (SPEC §5): the issued chain verifies with
 // OpenSSL, the delegation is durable and referred to at once, and each refusal has its
 // status and code.
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { http, ROOT } from '../helpers/node.js';
 import { COM, identityTree, newChild, register } from './helpers.js';
+import { openssl } from './helpers.js';
 
 const t = suite('register');
 let tree: Awaited<ReturnType<typeof identityTree>>;
@@ -15,14 +15,6 @@ t.before(async () => {
   tree = await identityTree();
 });
 t.after(async () => tree.close());
-
-const openssl = (args: string[]) => {
-  try {
-    return { ok: true, out: execFileSync('openssl', args, { stdio: 'pipe' }).toString() };
-  } catch (err) {
-    return { ok: false, out: String((err as { stdout?: Buffer }).stdout ?? '') + String((err as { stderr?: Buffer }).stderr ?? '') };
-  }
-};
 
 t('a child registers: 201, a one-year certificate OpenSSL verifies, a durable delegation, referrals at once', async () => {
   const child = await newChild('acme-labs.com');

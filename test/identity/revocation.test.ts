@@ -3,7 +3,6 @@
 // com's own key) the child's pushes are refused, its delegation is withdrawn and OpenSSL
 // refuses its certificate with com's CRL; after the root revokes one of its children,
 // `com` refuses that registry too once its CRL refresh has fetched the root's CRL.
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -11,6 +10,7 @@ import * as assert from 'uvu/assert';
 import { http, ROOT, startTestNode } from '../helpers/node.js';
 import { redisAvailable, startRedis } from '../helpers/redis.js';
 import { COM, identityTree } from './helpers.js';
+import { openssl } from './helpers.js';
 import { materialOf, putEntry, registerChild, send, signedRaw } from './exchange.js';
 
 const t = suite('revocation');
@@ -19,14 +19,6 @@ t.before(async () => {
   tree = await identityTree({ crlRefreshMs: 200 });
 });
 t.after(async () => tree.close());
-
-const openssl = (args: string[]) => {
-  try {
-    return { ok: true, out: execFileSync('openssl', args, { stdio: 'pipe' }).toString() };
-  } catch (err) {
-    return { ok: false, out: String((err as { stdout?: Buffer }).stdout ?? '') + String((err as { stderr?: Buffer }).stderr ?? '') };
-  }
-};
 
 t('a revoked child: pushes refused, delegation withdrawn, openssl -crl_check refuses it', async () => {
   const rogue = await registerChild(tree.com, 'rogue.com');
