@@ -26,14 +26,9 @@ import { benchName, exitOnFailure, progress, withDeadline } from './bench-common
 import { runTs } from './bench-common/procs.js';
 import { publishPool, seedNames } from './bench-load/pool.js';
 
+import { argv, num } from './bench-common/args.js';
+
 benchName('bench-load');
-const argv = process.argv.slice(2);
-const num = (name: string, def: number) => {
-  const i = argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(argv[i + 1]) : def;
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
-  return v;
-};
 const RATE = num('rate', 10_000);
 const SECONDS = num('seconds', 60);
 const CONNECTIONS = num('connections', 128);

@@ -28,14 +28,9 @@ import { wrkVersion } from './bench-resolve/drivers.js';
 import { inProcess } from './bench-resolve/in-process.js';
 import { round } from './bench-resolve/stats.js';
 
+import { argv, num } from './bench-common/args.js';
+
 benchName('bench-resolve');
-const argv = process.argv.slice(2);
-const num = (name: string, def: number) => {
-  const i = argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(argv[i + 1]) : def;
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
-  return v;
-};
 const opts = {
   seconds: num('seconds', 30),
   rate: num('rate', 10_000),
