@@ -23,7 +23,9 @@ export class RegisterTokens {
 
   /** A new token for `namespace`, valid for `ttlSeconds`. */
   async create(namespace: string, ttlSeconds: number, now = Date.now()): Promise<{ token: string; expires_at: string }> {
-    const token = randomBytes(24).toString('base64url');
+    // The prefix keeps a token from ever starting with '-', which a command line would
+    // read as an option (`--token -x…`), and makes one recognisable in logs and chats.
+    const token = `srt_${randomBytes(24).toString('base64url')}`;
     const expires_at = new Date(now + ttlSeconds * 1000).toISOString();
     await this.table.put(hash(token), { namespace, expires_at });
     this.prune(now);
