@@ -14,6 +14,8 @@ import type { RegisterTokens } from '../identity/tokens.js';
 import type { Audience } from '../records/visibility.js';
 import type { CrlRefresh } from '../identity/crl-refresh.js';
 import type { PeerClient } from '../peer/index.js';
+import type { AuditLog } from '../audit/index.js';
+import type { FederationHealth } from '../health/index.js';
 import type { DiscoverAnswer, DiscoverScope, DiscoverSort } from '../discover/types.js';
 
 /** `audience`: who asks (src/records/visibility.ts); it decides what the local part may show. */
@@ -43,6 +45,10 @@ export interface NodeContext {
   signedPeer?: PeerClient;
   /** Identity background services (ancestor CRL refresh); with an identity only. */
   identityServices?: { crls: CrlRefresh };
+  /** Federation events (registrations, pushes, pulls, conflicts, refusals): GET /v1/audit. */
+  audit: AuditLog;
+  /** What this node knows of its parent, children and replicas: metrics and alerts read it. */
+  health: FederationHealth;
   startedAt: number;
   log: Logger;
 }

@@ -9,6 +9,8 @@ import { createApp } from '../http/app.js';
 import { fastResolve, type FastPath } from '../http/fast-resolve.js';
 import { closeServer, listen, type ListenerLimits } from '../http/listener.js';
 import { createMetrics } from '../metrics/index.js';
+import { AuditLog } from '../audit/index.js';
+import { FederationHealth } from '../health/index.js';
 import { createNodeResolver } from '../resolver/index.js';
 import { outsideView } from '../resolver/authoritative.js';
 import type { ZoneView } from '../resolver/types.js';
@@ -98,6 +100,8 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
     dir: opts.dataDir ? join(opts.dataDir, 'delegations') : undefined,
     fsync: opts.fsync ?? true,
   });
+  const audit = await AuditLog.open({ dir: opts.dataDir ? join(opts.dataDir, 'audit') : undefined, fsync: opts.fsync ?? true, log });
+  const health = new FederationHealth();
   const replicaId = `${config.region}:${config.zone}`;
   const quota = new Quota({ zone: config.zone, limits: config.policy.limits, store, redisUrl: opts.redisUrl, log });
   const publisher = new Publisher(config, store, metrics, replicaId, delegations, quota);
@@ -118,7 +122,7 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
   const discover = createDiscoverer({ config, peer, local: (q, sort, limit, audience) => discoverLocal(store, { q, sort, limit, audience }) });
   const renewal = id && opts.identityDir ? nodeRenewal(config, id.identity, { dir: opts.identityDir, checkMs: opts.renewCheckMs, origins: opts.origins, log }) : undefined;
   const ctx: NodeContext = {
-    config, store, delegations, view, publicView, publisher, quota, resolver, discover, metrics, startedAt: Date.now(), log,
+    config, store, delegations, view, publicView, publisher, quota, resolver, discover, metrics, audit, health, startedAt: Date.now(), log,
     identity: id?.identity, registrar: id?.registrar, tokens: id?.tokens, signedPeer: peers.signed, identityServices: services,
   };
   // A store that lost data is not a fresh one: seeding it would bring back names (and free
@@ -145,6 +149,7 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
       await peers.close();
       await store.close();
       await delegations.close();
+      await audit.close();
     },
   };
 }
