@@ -12,10 +12,11 @@ import { setImmediate as tick } from 'node:timers/promises';
 import { LRUCache } from 'lru-cache';
 import { DEFAULTS } from '../config/index.js';
 import { StewardError } from '../errors/index.js';
-import { AppendLog, type OpenFile, type StoreLogger } from './append-log.js';
+import { AppendLog } from './append-log.js';
 import type { Damage } from './log-recovery.js';
 import { TokenIndex } from './postings.js';
 import type { IndexedFields } from './record-codec.js';
+import type { Discoverable, KeyedStoreOptions, StoreCodec, StoredShape } from './store-shape.js';
 import { deepFreeze } from './record-checks.js';
 import { LegacySnapshotDecoder, SnapshotDecoder, type LegacySnapshotLine, type SnapshotItem, type SnapshotRecord } from './snapshot-format.js';
 import { snapshotItems } from './snapshot-items.js';
@@ -34,59 +35,7 @@ export interface ChangeEntry<T> {
 
 export interface ChangesPage<T> { entries: ChangeEntry<T>[]; next: number; serial: number }
 
-/** How values are held as bytes (record-codec.ts for agents); the indexes read `fields`. */
-export interface StoreCodec<T> {
-  namespace: string | undefined;
-  encode(value: T): Buffer;
-  decode(bytes: Buffer): T;
-  fields(bytes: Buffer): IndexedFields;
-  headerOf(bytes: Buffer): number;
-  headerAt(index: number): string;
-  setHeader(bytes: Buffer, header: string | undefined): void;
-}
-
-/** What one kind of store holds. */
-export interface StoredShape<T> {
-  codec: StoreCodec<T>;
-  /** The value's key, lowercase (zone store: the label; subtree index: the FQID). */
-  keyOf(value: T): string;
-  /** Why the value cannot be stored, or undefined. */
-  check(value: T): Error | undefined;
-  /** The value's visibility (SPEC §2), kept per slot so discover filters without decoding. */
-  visibility(value: T): unknown;
-  /** What the store is called in messages. */
-  what: string;
-}
-
-/** Every value a KeyedStore holds has at least what a discover result shows. */
-export interface Discoverable extends Pick<IndexedFields, 'name' | 'capabilities' | 'description' | 'tags'> {
-  id: string;
-  namespace: string;
-  version: string;
-  trust: number;
-}
-
-export interface KeyedStoreOptions {
-  /** Directory for the log and snapshots; absent = memory only. */
-  dir?: string;
-  fsync?: boolean;
-  /** Compact once at least this many entries were logged since the last snapshot... */
-  compactAfter?: number;
-  /**
-   * ...and the log holds at least this many times the entries of the last snapshot (about
-   * the store's keys). A restart reads snapshot + log, so this bounds it near (1 + ratio)
-   * × the store; a bulk import snapshots at geometric steps (100k, 200k, 400k...).
-   */
-  compactRatio?: number;
-  /** Decoded values kept ready for get(). */
-  hotRecords?: number;
-  /** Open even though acknowledged data is missing (each loss is logged); else STORE_CORRUPT. */
-  acceptDataLoss?: boolean;
-  log?: StoreLogger;
-  /** Tests: how the log opens files for writing, and how often a failing disk is probed. */
-  openFile?: OpenFile;
-  probeMs?: number;
-}
+export type { Discoverable, KeyedStoreOptions, StoreCodec, StoredShape } from './store-shape.js';
 
 export const MAX_SYNC_LIMIT = 10_000;
 
