@@ -91,7 +91,7 @@ export class KeyedStore<T extends Discoverable> {
       fsync: opts.fsync ?? true,
       onSnapshotItem: (item) => onItem(binary.decode(item)),
       onLegacySnapshotItem: (item) => onItem(legacy.decode(item as LegacySnapshotLine)),
-      onEntry: (e) => this.apply(e),
+      onEntry: (e) => this.applyChange(e),
       onWriteFailed: (fromSeq) => this.rollbackFrom(fromSeq),
       acceptDataLoss: opts.acceptDataLoss,
       log: opts.log,
@@ -170,7 +170,7 @@ export class KeyedStore<T extends Discoverable> {
     if (bad) return Promise.reject(bad);
     const entry: ChangeEntry<T> = { seq: this.assigned + 1, op, record: value };
     if (this.log) this.undo.remember(entry.seq, this.slots, this.shape.keyOf(value));
-    this.apply(entry);
+    this.applyChange(entry);
     return this.commit(entry);
   }
 
@@ -293,7 +293,7 @@ export class KeyedStore<T extends Discoverable> {
   }
 
   /** Applies a change to memory; a change older than what the key holds is ignored (replay). */
-  private apply(entry: ChangeEntry<T>): void {
+  private applyChange(entry: ChangeEntry<T>): void {
     const slot = this.slots.slotFor(this.shape.keyOf(entry.record));
     if (this.slots.seqs[slot]! >= entry.seq) return;
     const r = entry.op === 'put' ? entry.record : undefined;
