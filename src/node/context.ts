@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/index.js';
 import type { ZoneConfig } from '../zonefile/index.js';
 import type { ZoneStore } from '../store/zone-store.js';
+import type { SubtreeIndex } from '../federation/subtree/index.js';
 import type { Resolver } from '../resolver/index.js';
 import type { ZoneView } from '../resolver/types.js';
 import type { Publisher } from './publisher.js';
@@ -25,6 +26,8 @@ export type Discover = (q: string, scope: DiscoverScope, sort: DiscoverSort, lim
 export interface NodeContext {
   config: ZoneConfig;
   store: ZoneStore;
+  /** The references of the zone's subtree, pushed or pulled up (SPEC §6); empty at a leaf. */
+  subtree: SubtreeIndex;
   /** The zone's child zones: zone file seeds plus registrations, minus revocations. */
   delegations: Delegations;
   /** The zone as the authoritative stage sees it (for clients: internal records included). */
