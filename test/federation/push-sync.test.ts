@@ -91,6 +91,13 @@ t('a delete with its tombstone removes the reference from discover', async () =>
   assert.equal(ok(await pushToCom([await deleteEntry('probe-gone')])).duplicates, 1);
 });
 
+t('a tombstone signed for another namespace removes nothing', async () => {
+  await pushToCom([await putEntry('probe-kept', { capabilities: ['kept_probe'] })]);
+  const elsewhere = { op: 'delete', id: idOf('probe-kept'), version: '1.0.0', tombstone: await signCompact({ name: 'probe-kept', namespace: 'other.com', deleted: true, version: '1.0.0' }, key) };
+  assert.equal(ok(await pushToCom([elsewhere])).rejected.map((r) => r.code), ['WRONG_NAMESPACE']);
+  assert.is((await found(tree.com.url, 'kept_probe')).length, 1);
+});
+
 t('sync from com: its own public records, then the subtree references; resumes with since', async () => {
   // an own record of com, published after the references above: still served first
   const own = await signCompact(manifest({ name: 'com-own-bot', namespace: 'com', capabilities: ['own_probe'] }), key);
