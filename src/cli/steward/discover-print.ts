@@ -80,14 +80,14 @@ function agentLine(id: string, root: string, localNs: string, atRoot: boolean): 
   const dot = short.indexOf('.');
   const name = dot < 0 ? short : short.slice(0, dot);
   const ns = dot < 0 ? '' : short.slice(dot + 1);
-  const where = ns === localNs ? 'this namespace' : atRoot ? ns.split('.').reverse().join(' → ') : ns || 'root';
+  const where = ns === localNs ? 'this namespace' : !ns ? 'root' : atRoot ? ns.split('.').reverse().join(' → ') : ns;
   return clean(`${name} (${where})`);
 }
 
 /** The progress line while registries answer: who has, with their counts. */
 export function progressLine(seen: Obj[]): string {
   const parts = seen.map((r) => {
-    const zone = clean(str(r.zone) ?? '?');
+    const zone = clean(shortName(str(r.zone) ?? '?', DEFAULTS.rootDomain));
     const status = str(r.status) ?? 'ok';
     return `${zone}: ${OK_STATUS.test(status) ? (num(r.count) ?? 0) : clean(status)}`;
   });
