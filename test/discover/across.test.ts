@@ -74,6 +74,21 @@ t('NDJSON: a report per registry as it answers, then the answer', async ({ leaf 
   assert.equal(lines[4].answer.registries.length, 4);
 });
 
+t('federated: a registry that does not answer in time is reported as a timeout; the others still answer', async ({ fed, leaf }) => {
+  const sibCtx = fed.byZone(Z.sib).ctx;
+  const real = sibCtx.discover;
+  sibCtx.discover = () => new Promise(() => {}); // the node takes the question and never answers
+  try {
+    const { status, body } = await http(`${leaf}/v1/discover?q=shared_cap&scope=federated`);
+    assert.is(status, 200);
+    const sib = body.registries.find((r: any) => r.zone === Z.sib);
+    assert.is(sib.status, 'timeout', JSON.stringify(sib));
+    assert.equal(ids(body).sort(), ['com-bot', 'root-bot']);
+  } finally {
+    sibCtx.discover = real;
+  }
+});
+
 t('federated: a registry stopped mid-query is reported failed; the others still answer', async ({ fed, leaf }) => {
   const stopped = stopOnDiscover(fed.byZone(Z.sib).server);
   const { status, body } = await http(`${leaf}/v1/discover?q=shared_cap&scope=federated`);
