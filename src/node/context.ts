@@ -17,10 +17,10 @@ import type { CrlRefresh } from '../identity/crl-refresh.js';
 import type { PeerClient } from '../peer/index.js';
 import type { AuditLog } from '../audit/index.js';
 import type { FederationHealth } from '../health/index.js';
-import type { DiscoverAnswer, DiscoverScope, DiscoverSort } from '../discover/types.js';
+import type { DiscoverAnswer, DiscoverScope, DiscoverSort, RegistryReport } from '../discover/types.js';
 
 /** `audience`: who asks (src/records/visibility.ts); it decides what the local part may show. */
-export type Discover = (q: string, scope: DiscoverScope, sort: DiscoverSort, limit: number, audience: Audience) => Promise<DiscoverAnswer>;
+export type Discover = (q: string, scope: DiscoverScope, sort: DiscoverSort, limit: number, audience: Audience, onReport?: (r: RegistryReport) => void) => Promise<DiscoverAnswer>;
 
 
 export interface NodeContext {

@@ -39,7 +39,14 @@ export async function command(args: string[]) {
     certsDir: v['certs-dir'] ?? env.certsDir ?? join(dirname(resolve(zonesDir)), DEFAULTS.identity.demoCertsDir),
   });
   console.log(`Steward federation up: ${fed.nodes.length} registries on loopback`);
-  for (const n of fed.nodes) console.log(`  ${n.ctx.config.zone.padEnd(40)} ${n.url}`);
+  // As a tree from the root: parents before children, each level indented.
+  const key = (z: string) => z.split('.').reverse().join('.');
+  const rows = [...fed.nodes].sort((a, b) => (key(a.ctx.config.zone) < key(b.ctx.config.zone) ? -1 : 1));
+  const top = Math.min(...rows.map((n) => n.ctx.config.zone.split('.').length));
+  for (const n of rows) {
+    const indent = '  '.repeat(n.ctx.config.zone.split('.').length - top);
+    console.log(`  ${`${indent}${n.ctx.config.zone}`.padEnd(52)} ${n.url}${n.ctx.config.join === 'register' ? '  (registered)' : ''}`);
+  }
   const leaf = fed.nodes.find((n) => n.ctx.config.zone.startsWith('vibe-agency.com')) ?? fed.nodes[0]!;
   console.log(`\nTry:  STEWARD_REGISTRY=${leaf.url} npx steward discover orchestrate_sdlc`);
   onShutdown(() => fed.close());
