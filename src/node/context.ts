@@ -14,6 +14,7 @@ import type { RegisterTokens } from '../identity/tokens.js';
 import type { Audience } from '../records/visibility.js';
 import type { CrlRefresh } from '../identity/crl-refresh.js';
 import type { PeerClient } from '../peer/index.js';
+import type { RedisStatus } from '../redis/status.js';
 import type { DiscoverAnswer, DiscoverScope, DiscoverSort } from '../discover/types.js';
 
 /** `audience`: who asks (src/records/visibility.ts); it decides what the local part may show. */
@@ -45,4 +46,6 @@ export interface NodeContext {
   identityServices?: { crls: CrlRefresh };
   startedAt: number;
   log: Logger;
+  /** Whether the node's Redis (REDIS_URL) is answering; absent = no Redis configured. */
+  redis?: RedisStatus;
 }
