@@ -3,7 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { DEFAULTS, readEnv } from '../../config/index.js';
 import { startFederation } from '../../node/federation.js';
 import { loadZoneDir } from '../../zonefile/index.js';
-import { logger, onShutdown, parse, usage, writableDataDir } from './common.js';
+import { heldLogger, zoneTree } from './banner.js';
+import { onShutdown, parse, usage, writableDataDir } from './common.js';
 
 export const help = `usage: steward-registry federation up [options]
 
@@ -37,16 +38,21 @@ export async function command(args: string[]) {
   const env = readEnv();
   const zonesDir = v.zones ?? 'zones';
   const configs = loadZoneDir(zonesDir);
+  const held = heldLogger();
   const fed = await startFederation(configs, {
     dataDir: writableDataDir(v.memory ? undefined : (v['data-dir'] ?? env.dataDir ?? 'data')),
     redisUrl: v.redis ?? env.redisUrl,
     ephemeralPorts: !!v['ephemeral-ports'],
-    log: logger(),
+    log: held.log,
     certsDir: v['certs-dir'] ?? env.certsDir ?? join(dirname(resolve(zonesDir)), DEFAULTS.identity.demoCertsDir),
+  }).catch((err) => {
+    held.release(); // what the nodes said before failing helps explain it
+    throw err;
   });
   console.log(`Steward federation up: ${fed.nodes.length} registries on loopback`);
-  for (const n of fed.nodes) console.log(`  ${n.ctx.config.zone.padEnd(40)} ${n.url}`);
+  for (const line of zoneTree(fed.nodes.map((n) => ({ zone: n.ctx.config.zone, parent: n.ctx.config.parent?.zone, url: n.url })))) console.log(`  ${line}`);
   const leaf = fed.nodes.find((n) => n.ctx.config.zone.startsWith('vibe-agency.com')) ?? fed.nodes[0]!;
   console.log(`\nTry:  STEWARD_REGISTRY=${leaf.url} npx steward discover orchestrate_sdlc`);
+  held.release(); // the nodes' start-up log lines, after the banner
   onShutdown(() => fed.close());
 }
