@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { DEFAULTS, readEnv } from '../../config/index.js';
 import { StewardError } from '../../errors/index.js';
 import { PeerClient } from '../../peer/index.js';
+import { parseWatch } from '../steward/args.js';
 import type { KeyAlg } from '../../pki/index.js';
 
 export interface RegistryCommand {
@@ -20,6 +21,7 @@ type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
 
 /** Parses flags strictly; `help` is true when -h/--help was given. */
 export function parse(args: string[], options: Options): Record<string, any> {
+  parseWatch.seen?.([...Object.keys(options ?? {}), 'help']);
   try {
     return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: false, strict: true }).values as Record<string, any>;
   } catch (err) {
