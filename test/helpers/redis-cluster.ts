@@ -52,6 +52,8 @@ export interface TestCluster {
   url: string;
   /** Keys held by each master (DBSIZE), in port order. */
   keysPerNode(): Promise<number[]>;
+  /** SIGKILL the i-th master (its slots are then unserved: no replicas). */
+  killMaster(i: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -76,6 +78,13 @@ export async function startRedisCluster(masters = 3): Promise<TestCluster> {
       ports: data,
       url: `redis+cluster://127.0.0.1:${data[0]},127.0.0.1:${data[1]}`,
       keysPerNode: async () => Promise.all(data.map(async (port) => Number((await redisCli(port, 'dbsize')).trim()))),
+      async killMaster(i) {
+        const c = p.procs[i]!;
+        if (c.exitCode !== null || c.signalCode !== null) return;
+        const gone = new Promise((r) => c.once('exit', r));
+        c.kill('SIGKILL');
+        await gone;
+      },
       stop: () => stopAll(p),
     };
   } catch (err) {

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { startNode, type RunningNode } from '../../src/node/index.js';
 import { RedisNonceStore } from '../../src/pki/httpsig/nonce/index.js';
 import { generatePublisherKey } from '../../src/records/keys.js';
-import type { Resolver } from '../../src/resolver/index.js';
+import { RedisCache, type Resolver } from '../../src/resolver/index.js';
 import { testZone } from '../helpers/node.js';
 import { redisAvailable } from '../helpers/redis.js';
 import { startRedisCluster, type TestCluster } from '../helpers/redis-cluster.js';
@@ -86,6 +86,27 @@ test('two nodes of one zone on the Cluster share a key publish counter', async (
     assert.equal(tally(answers), { '201': 10, '429 RATE_LIMITED': 14 });
   } finally {
     await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test('a master that dies fails its keys fast (NONCE_STORE_DOWN, a cache miss) while the other masters keep answering', async () => {
+  if (!cluster) return console.log('  (skipped: no redis-server)');
+  const nonces = new RedisNonceStore({ url: cluster.url });
+  const cache = new RedisCache({ url: cluster.url });
+  try {
+    await nonces.ready(20_000);
+    await until(() => cache.connected, 'the cache connected');
+    await cluster.killMaster(2);
+    const outcomes = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => nonces.claim(`kid:down-${i}`, 60).then(String, (err) => (err as { code: string }).code)),
+    );
+    const tally = outcomes.reduce<Record<string, number>>((t, o) => ({ ...t, [o]: (t[o] ?? 0) + 1 }), {});
+    console.log(`  one master down, 30 claims: ${JSON.stringify(tally)}`);
+    assert.equal(Object.keys(tally).sort(), ['NONCE_STORE_DOWN', 'true'], JSON.stringify(tally));
+    const misses = await Promise.all(Array.from({ length: 10 }, (_, i) => cache.get(`ans:nobody-${i}`)));
+    assert.ok(misses.every((m) => m === undefined), 'the cache answers misses, never throws');
+  } finally {
+    await Promise.all([nonces.close(), cache.close()]);
   }
 });
 
