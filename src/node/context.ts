@@ -15,6 +15,7 @@ import type { RegisterTokens } from '../identity/tokens.js';
 import type { Audience } from '../records/visibility.js';
 import type { CrlRefresh } from '../identity/crl-refresh.js';
 import type { PeerClient } from '../peer/index.js';
+import type { RedisStatus } from '../redis/status.js';
 import type { AuditLog } from '../audit/index.js';
 import type { FederationHealth } from '../health/index.js';
 import type { DiscoverAnswer, DiscoverScope, DiscoverSort, RegistryReport } from '../discover/types.js';
@@ -54,4 +55,6 @@ export interface NodeContext {
   health: FederationHealth;
   startedAt: number;
   log: Logger;
+  /** Whether the node's Redis (REDIS_URL) is answering; absent = no Redis configured. */
+  redis?: RedisStatus;
 }
