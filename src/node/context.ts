@@ -17,6 +17,7 @@ import type { CrlRefresh } from '../identity/crl-refresh.js';
 import type { PeerClient } from '../peer/index.js';
 import type { AuditLog } from '../audit/index.js';
 import type { FederationHealth } from '../health/index.js';
+import type { Delivery } from './delivery.js';
 import type { DiscoverAnswer, DiscoverScope, DiscoverSort } from '../discover/types.js';
 
 /** `audience`: who asks (src/records/visibility.ts); it decides what the local part may show. */
@@ -52,6 +53,8 @@ export interface NodeContext {
   audit: AuditLog;
   /** What this node knows of its parent, children and replicas: metrics and alerts read it. */
   health: FederationHealth;
+  /** The push outbox to the parent and the pull loop over children (node/delivery.ts). */
+  delivery?: Delivery;
   startedAt: number;
   log: Logger;
 }

@@ -7,6 +7,7 @@ import type { ZoneConfig } from '../zonefile/index.js';
 import { closeServer, listen } from '../http/listener.js';
 import { demoMaterial } from '../identity/material.js';
 import { attachServer, createNode, type RunningNode } from './index.js';
+import type { DeliveryOptions } from './delivery.js';
 
 export interface FederationOptions {
   dataDir?: string;
@@ -16,6 +17,8 @@ export interface FederationOptions {
   log?: Logger;
   /** The demo's certificate material (made on first start); absent = nodes without identity. */
   certsDir?: string;
+  /** Push outbox and pull loop settings for every node (tests: short intervals). */
+  delivery?: DeliveryOptions;
 }
 
 export interface Federation {
@@ -52,6 +55,7 @@ export async function startFederation(configs: ZoneConfig[], opts: FederationOpt
         log: opts.log,
         identity: material[i],
         origins: [listeners[i]!.url, ...config.replicas.map((r) => r.url)],
+        delivery: opts.delivery,
       });
       listeners[i]!.attach(node.app.fetch, node.fast);
       nodes.push(attachServer(node, listeners[i]!));
