@@ -54,7 +54,7 @@ export class Outbox {
   private limit: number;
   private wasFull = false;
   /** Entries delivered (accepted or duplicate), rejected by the parent, and pushes made. */
-  readonly stats = { delivered: 0, rejected: 0, pushes: 0, dropped: 0 };
+  readonly stats = { delivered: 0, rejected: 0, pushes: 0, dropped: 0, failures: 0, splits: 0 };
 
   constructor(private readonly o: OutboxOptions) {
     this.q = o.queue;
@@ -106,6 +106,7 @@ export class Outbox {
       } catch (err) {
         if (isPermanent(err)) {
           if (batch.length > 1) {
+            this.stats.splits++;
             this.q.release(batch);
             this.limit = Math.max(1, Math.floor(batch.length / 2));
             continue;
@@ -114,6 +115,7 @@ export class Outbox {
           continue;
         }
         this.q.release(batch);
+        this.stats.failures++;
         this.o.health.failed(this.o.parentZone, 'parent', err);
         if (this.failures === 0) this.o.log?.warn({ err, parent: this.o.parentZone, queued: this.q.size }, 'push to parent failed; retrying with backoff');
         this.failures++;
