@@ -7,7 +7,7 @@
 //         at the leaf, then one pull round at the root, timed until caught up (target ≤ 30 s).
 // All nodes share this process's event loop, so figures include the other nodes' work.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFederation, type Federation } from '../../src/node/federation.js';
 import type { DeliveryOptions } from '../../src/node/delivery.js';
@@ -15,7 +15,7 @@ import { parseZoneFile, type ZoneConfig } from '../../src/zonefile/index.js';
 import { agentName, manifestFor, newPublisher, ROOT, signJws } from '../bench-zone/data.js';
 import { progress, withDeadline } from '../bench-common/phase.js';
 
-export const DELIVERY_DEADLINE = { start: 60_000, push: 300_000, publish: 600_000, pull: 300_000 };
+export const DELIVERY_DEADLINE = { start: 60_000, push: 300_000, publish: 900_000, pull: 900_000 };
 
 const zone = (z: string, port: number, extra: Record<string, unknown> = {}): ZoneConfig =>
   parseZoneFile({ zone: z, listen: { host: '127.0.0.1', port }, region: 'eu-west', ...extra, policy: { upstreams: { allow_private: true }, ...(extra.policy as object) } });
@@ -81,7 +81,7 @@ export async function pushBench(work: string, rate: number, seconds: number) {
     return {
       rate_per_s: rate, seconds, publishes: total, errors, at_root: lat.length,
       latency_ms: { p50: pct(lat, 50), p99: pct(lat, 99), max: pct(lat, 100) },
-      leaf_pushes: ob.pushes, leaf_push_failures: ob.failures, leaf_splits: ob.splits, com_pushes: com.pushes, com_push_failures: com.failures, leaf_last_push_error: leaf.ctx.health.list('parent')[0]?.lastError, cpu_s: Math.round(process.cpuUsage().user / 1e5 + process.cpuUsage().system / 1e5) / 10, entries_per_push_leaf: Math.round((ob.delivered / Math.max(1, ob.pushes)) * 10) / 10,
+      leaf_pushes: ob.pushes, leaf_push_failures: ob.failures, leaf_splits: ob.splits, com_pushes: com.pushes, com_push_failures: com.failures, leaf_last_push_error: leaf.ctx.health.list('parent')[0]?.lastError, load_average: os.loadavg().map((x) => Math.round(x * 10) / 10), cpu_s: Math.round(process.cpuUsage().user / 1e5 + process.cpuUsage().system / 1e5) / 10, entries_per_push_leaf: Math.round((ob.delivered / Math.max(1, ob.pushes)) * 10) / 10,
     };
   } finally {
     await fed.close();
@@ -120,16 +120,19 @@ export async function pullBench(work: string, changes: number) {
     }, 15_000);
     progress(`pull: leaf serial ${leaf.ctx.store.serial}, ${errors} publish errors`);
     const rss0 = process.memoryUsage().rss;
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const rounds = await withDeadline('pull: one round at the root until caught up', DELIVERY_DEADLINE.pull, async (status) => {
       status(() => `root subtree ${root.ctx.subtree.stats.live}`);
       return root.ctx.delivery!.puller!.round();
     });
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuSeconds = Math.round((cpu.user + cpu.system) / 1e5) / 10;
     const r = rounds[0]!;
     return {
       changes, publish_errors: errors, publish_seconds: Math.round(publishMs / 100) / 10,
-      pull: { seconds: Math.round(seconds * 10) / 10, pages: r.pages, applied: r.applied, rejected: r.rejected, ok: r.ok, error: r.error, per_s: Math.round(r.applied / seconds), rss_growth_mb: Math.round((process.memoryUsage().rss - rss0) / 1e6) },
+      pull: { seconds: Math.round(seconds * 10) / 10, pages: r.pages, ms: Object.fromEntries(Object.entries(r.ms).map(([k, v]) => [k, Math.round(v)])), applied: r.applied, rejected: r.rejected, ok: r.ok, error: r.error, per_s: Math.round(r.applied / seconds), cpu_seconds: cpuSeconds, load_average: os.loadavg().map((x) => Math.round(x * 10) / 10), rss_growth_mb: Math.round((process.memoryUsage().rss - rss0) / 1e6) },
       root_subtree_live: root.ctx.subtree.stats.live,
       targets: { pull_100k_le_30_s: { value: Math.round(seconds * 10) / 10, ok: seconds <= 30 && r.applied >= changes - errors } },
     };

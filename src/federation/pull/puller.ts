@@ -36,7 +36,11 @@ export interface PullerOptions {
   firstRoundMs?: number;
 }
 
-export interface ChildPull { zone: string; ok: boolean; pages: number; applied: number; duplicates: number; rejected: number; since: number; error?: string }
+export interface ChildPull {
+  zone: string; ok: boolean; pages: number; applied: number; duplicates: number; rejected: number; since: number; error?: string;
+  /** Where the time went (ms): waiting for pages, checking entries, applying them durably. */
+  ms: { fetch: number; check: number; apply: number };
+}
 
 export class Puller {
   private timer: NodeJS.Timeout | undefined;
@@ -97,7 +101,7 @@ export class Puller {
 
   private async pullChild(d: DelegationEntry): Promise<ChildPull> {
     const { health, audit } = this.o;
-    const r: ChildPull = { zone: d.zone, ok: false, pages: 0, applied: 0, duplicates: 0, rejected: 0, since: this.cursor(d.zone) };
+    const r: ChildPull = { zone: d.zone, ok: false, pages: 0, applied: 0, duplicates: 0, rejected: 0, since: this.cursor(d.zone), ms: { fetch: 0, check: 0, apply: 0 } };
     const rejected: Rejected[] = [];
     for (const [i, ep] of d.endpoints.entries()) {
       try {
@@ -127,20 +131,37 @@ export class Puller {
     return r;
   }
 
-  /** Pages of one child from its cursor until caught up (or the page cap). */
+  /**
+   * Pages of one child from its cursor until caught up (or the page cap). The next page is
+   * asked for while this one is checked and applied; the cursor moves only after the apply.
+   */
   private async pages(zone: string, url: string, r: ChildPull, rejected: Rejected[]) {
     const limit = this.o.pageLimit ?? 10_000;
+    const fetch = (since: number) => {
+      const p = pullPage(this.o.signed, url, since, limit);
+      p.catch(() => undefined); // (awaited below, or dropped when the round stops)
+      return p;
+    };
+    let since = this.cursor(zone);
+    let next = fetch(since);
     for (let n = 0; n < (this.o.maxPages ?? 10_000) && !this.closed; n++) {
-      let since = this.cursor(zone);
-      const page = await pullPage(this.o.signed, url, since, limit);
+      let t = performance.now();
+      const page = await next;
+      r.ms.fetch += performance.now() - t;
       r.pages++;
       if (page.serial < since) {
         // The child's log is shorter than where we were (it lost data or was rebuilt): start over.
         this.o.audit.append('pull', { peer: zone, detail: `${zone}'s sync serial ${page.serial} is below our cursor ${since}; pulling it again from the start` });
         await this.cursors.put(zone, { since: 0, at: new Date().toISOString() });
+        next = fetch((since = 0));
         continue;
       }
+      const more = page.entries > 0 && page.next < page.serial;
+      if (more) next = fetch(page.next);
+      t = performance.now();
       const { good, rejected: bad } = await checkPushEntries(page.candidates, { rootDomain: this.o.rootDomain, sender: zone });
+      r.ms.check += performance.now() - t;
+      t = performance.now();
       const applied = good.length ? await this.o.subtree.apply(zone, good) : { accepted: 0, duplicates: 0, rejected: [] };
       r.applied += applied.accepted;
       r.duplicates += applied.duplicates;
@@ -150,7 +171,8 @@ export class Puller {
         since = page.next;
         await this.cursors.put(zone, { since, at: new Date().toISOString() });
       }
-      if (page.entries === 0 || page.next >= page.serial) return;
+      r.ms.apply += performance.now() - t;
+      if (!more) return;
     }
   }
 }
