@@ -4,13 +4,14 @@
 // (up to 500 entries / 256 KiB; whatever queued while a push was in flight goes in the
 // next one). While the parent is down or refuses for a passing reason (network, timeout,
 // 5xx, 401, 408, 429) the head batch is retried with capped exponential backoff and full
-// jitter. Entries the parent rejects one by one (200 with `rejected`) are dropped with an
+// jitter (after a timeout, in halves: the parent may not take that much in time). Entries the parent rejects one by one (200 with `rejected`) are dropped with an
 // audit entry. A whole push refused as bad (400, 403, 413, 422...) is split in halves
 // until the bad entry is alone, which is then dropped with an audit entry, so one bad
 // entry never blocks the queue and nothing is retried forever.
 import type { AuditLog } from '../../audit/index.js';
 import { StewardError } from '../../errors/index.js';
 import type { FederationHealth } from '../../health/index.js';
+import { isTimeout } from '../../peer/index.js';
 import type { PushEntry } from './entries.js';
 import type { OutboxQueue, QueuedEntry } from './outbox-queue.js';
 import type { PushResult } from './send.js';
@@ -116,6 +117,8 @@ export class Outbox {
         }
         this.q.release(batch);
         this.stats.failures++;
+        // A push that timed out may be too big for the parent to take in time: smaller ones next.
+        if (isTimeout(err)) this.limit = Math.max(1, Math.floor(batch.length / 2));
         this.o.health.failed(this.o.parentZone, 'parent', err);
         if (this.failures === 0) this.o.log?.warn({ err, parent: this.o.parentZone, queued: this.q.size }, 'push to parent failed; retrying with backoff');
         this.failures++;
