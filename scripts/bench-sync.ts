@@ -6,7 +6,10 @@
 //            apply rate through the push path and in bulk, RSS, restart (reopen in a
 //            fresh process), selective discover p99.
 //            Targets as the zone store's: RSS <= 1.5 GB, restart <= 15 s, p99 <= 20 ms.
-// Other sections (publish-to-root latency, pulling a child) plug in beside it.
+//   push     root ← com ← leaf (bench-sync/delivery.ts): a steady --rate publishes/s (200)
+//            for --seconds (30) at the leaf; latency until the root holds each, p50/p99.
+//   pull     root ← leaf, pushes off: --changes (100000) publishes at the leaf, then one
+//            pull round at the root, timed until caught up. Target <= 30 s.
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,7 +64,17 @@ async function subtree() {
   };
 }
 
-const SECTIONS: Record<string, () => Promise<unknown>> = { subtree };
+async function push() {
+  const { pushBench } = await import('./bench-sync/delivery.js');
+  return pushBench(WORK, num('rate', 200), num('seconds', 30));
+}
+
+async function pull() {
+  const { pullBench } = await import('./bench-sync/delivery.js');
+  return pullBench(WORK, num('changes', 100_000));
+}
+
+const SECTIONS: Record<string, () => Promise<unknown>> = { subtree, push, pull };
 
 async function main() {
   if (opt('phase', '') === 'subtree-restart') {

@@ -18,6 +18,7 @@ import type { PeerClient } from '../peer/index.js';
 import type { RedisStatus } from '../redis/status.js';
 import type { AuditLog } from '../audit/index.js';
 import type { FederationHealth } from '../health/index.js';
+import type { Delivery } from './delivery.js';
 import type { DiscoverAnswer, DiscoverScope, DiscoverSort, RegistryReport } from '../discover/types.js';
 
 /** `audience`: who asks (src/records/visibility.ts); it decides what the local part may show. */
@@ -53,6 +54,8 @@ export interface NodeContext {
   audit: AuditLog;
   /** What this node knows of its parent, children and replicas: metrics and alerts read it. */
   health: FederationHealth;
+  /** The push outbox to the parent and the pull loop over children (node/delivery.ts). */
+  delivery?: Delivery;
   startedAt: number;
   log: Logger;
   /** Whether the node's Redis (REDIS_URL) is answering; absent = no Redis configured. */

@@ -10,6 +10,7 @@ import { closeServer, listen } from '../http/listener.js';
 import { demoMaterial } from '../identity/material.js';
 import { joinOrder, joinParent } from './demo-join.js';
 import { attachServer, createNode, type RunningNode } from './index.js';
+import type { DeliveryOptions } from './delivery.js';
 
 export interface FederationOptions {
   dataDir?: string;
@@ -19,6 +20,8 @@ export interface FederationOptions {
   log?: Logger;
   /** The demo's certificate material (made on first start); absent = nodes without identity. */
   certsDir?: string;
+  /** Push outbox and pull loop settings for every node (tests: short intervals). */
+  delivery?: DeliveryOptions;
 }
 
 export interface Federation {
@@ -60,6 +63,7 @@ export async function startFederation(configs: ZoneConfig[], opts: FederationOpt
         log: opts.log,
         identity: material[i],
         origins: [listeners[i]!.url, ...config.replicas.map((r) => r.url)],
+        delivery: opts.delivery,
       });
       listeners[i]!.attach(node.app.fetch, node.fast);
       nodes.push(attachServer(node, listeners[i]!));

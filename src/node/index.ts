@@ -28,6 +28,7 @@ import type { ZoneConfig } from '../zonefile/index.js';
 import type { NodeContext } from './context.js';
 import { Publisher } from './publisher.js';
 import { publishSeedAgents } from './seed.js';
+import { openDelivery, type DeliveryOptions } from './delivery.js';
 
 export interface NodeOptions {
   config: ZoneConfig;
@@ -55,6 +56,8 @@ export interface NodeOptions {
   storeProbeMs?: number;
   /** How often ancestors' CRLs are fetched again (default DEFAULTS.identity.crlRefreshMs). */
   crlRefreshMs?: number;
+  /** Push outbox and pull loop settings (node/delivery.ts). */
+  delivery?: DeliveryOptions;
 }
 
 export interface NodeHandle {
@@ -132,9 +135,10 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
   });
   const discover = createDiscoverer({ config, peer, local: (q, sort, limit, audience) => discoverLocal([store, subtree], { q, sort, limit, audience }) });
   const renewal = id && opts.identityDir ? nodeRenewal(config, id.identity, { dir: opts.identityDir, checkMs: opts.renewCheckMs, origins: opts.origins, log }) : undefined;
+  const delivery = await openDelivery({ config, store, subtree, publisher, delegations, signed: peers.signed, audit, health, log, dataDir: opts.dataDir, fsync: opts.fsync }, opts.delivery);
   const ctx: NodeContext = {
     config, store, subtree, delegations, view, publicView, publisher, quota, resolver, discover, metrics, audit, health, startedAt: Date.now(), log, redis,
-    identity: id?.identity, registrar: id?.registrar, tokens: id?.tokens, signedPeer: peers.signed, identityServices: services,
+    identity: id?.identity, registrar: id?.registrar, tokens: id?.tokens, signedPeer: peers.signed, identityServices: services, delivery,
   };
   // A store that lost data is not a fresh one: seeding it would bring back names (and free
   // unpublished ones) the lost changes had settled.
@@ -147,11 +151,13 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
   }
   const app = createApp(ctx);
   services?.start();
+  delivery.start();
   return {
     ctx,
     app,
     fast: fastResolve(ctx),
     async close() {
+      await delivery.close();
       await renewal?.close();
       await services?.close();
       await resolver.close();

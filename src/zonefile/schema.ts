@@ -112,6 +112,12 @@ export const zoneFileSchema = {
           additionalProperties: false,
           properties: { allow_private: { type: 'boolean' } },
         },
+        /** SPEC §6 delivery: push changes to the parent (default true); pull children every N seconds (default 6 h). */
+        federation: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { push: { type: 'boolean' }, pull_interval_seconds: { type: 'integer', minimum: 1, maximum: 604_800 } },
+        },
       },
     },
   },

@@ -33,6 +33,8 @@ identity and the zone config kept in the data directory (<data-dir>/identity/,
                    mutual TLS: serve HTTPS only with this certificate (PEM, with its
                    issuers) and key, and require client certificates chaining to the
                    federation root (overrides the zone file's tls)
+  --pull-interval S  pull every child's sync log every S seconds (default the zone file's
+                   policy.federation.pull_interval_seconds, else 21600 = 6 h)
   --certs-dir DIR  the demo federation's certificates, found or made on first start
                    (default $STEWARD_CERTS_DIR, else certs/ beside the zone file's folder);
                    a registered identity in <data-dir>/identity/ is used instead when present
@@ -61,7 +63,7 @@ export async function command(args: string[]) {
     namespace: { type: 'string' }, parent: { type: 'string' }, 'certs-dir': { type: 'string' },
     'accept-data-loss': { type: 'boolean' }, endpoint: { type: 'string' }, region: { type: 'string' },
     token: { type: 'string' }, alg: { type: 'string' },
-    'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
+    'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'pull-interval': { type: 'string' },
   });
   if (v.help) return console.log(help);
   const port = portFlag(v.port);
@@ -69,6 +71,11 @@ export async function command(args: string[]) {
   if (v.namespace || v.parent) return serveBootstrapped(v, port, env);
   if (!v.zone) throw usage('serve needs --zone <file>, or --namespace N --parent URL');
   const config = loadZoneFile(v.zone);
+  if (v['pull-interval'] !== undefined) {
+    const s = Number(v['pull-interval']);
+    if (!Number.isInteger(s) || s < 1 || s > 604_800) throw usage(`--pull-interval must be whole seconds from 1 to 604800, got ${v['pull-interval']}`);
+    config.policy.federation.pullIntervalSeconds = s;
+  }
   // mutual TLS (SPEC §5): the flags win over the zone file's `tls`
   if (!!v['tls-cert'] !== !!v['tls-key']) throw usage('--tls-cert and --tls-key go together');
   if (v['tls-cert']) config.tls = { cert: resolve(v['tls-cert']), key: resolve(v['tls-key']!) };
