@@ -42,6 +42,8 @@ export interface ProcFederationOptions {
   /** Whole start-up (certificates made on first start: a few seconds). */
   deadlineMs?: number;
   log?: (msg: string) => void;
+  /** Node flags for every serve process (e.g. `--cpu-prof --cpu-prof-dir D`, bench-load's `--cpu-prof D`). */
+  nodeArgs?: string[];
 }
 
 export async function freePort(): Promise<number> {
@@ -111,7 +113,7 @@ export async function startProcFederation(o: ProcFederationOptions = {}): Promis
         files.map(
           (f, i) =>
             new Promise<void>((resolve, reject) => {
-              const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--zone', join(zonesDir, f), '--memory', '--certs-dir', certsDir], {
+              const child = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', MAIN, 'serve', '--zone', join(zonesDir, f), '--memory', '--certs-dir', certsDir], {
                 cwd: REPO,
                 stdio: ['ignore', 'pipe', 'pipe'],
                 env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
