@@ -39,7 +39,7 @@ type Json = Record<string, any>;
 export interface ProcFederationOptions {
   /** Changes each zone's `policy` (the zone file's JSON) before it is written. */
   policy?: (policy: Json, zone: string) => Json;
-  /** Whole start-up (certificates made on first start: a few seconds; eight tsx start-ups on a loaded 2-core machine took over 60 s). */
+  /** Whole start-up (certificates made on first start: a few seconds; eight tsx start-ups on a loaded 2-core machine took 144 s to over 180 s). */
   deadlineMs?: number;
   log?: (msg: string) => void;
   /** Node flags for every serve process (e.g. `--cpu-prof --cpu-prof-dir D`, bench-load's `--cpu-prof D`). */
@@ -108,7 +108,7 @@ export async function startProcFederation(o: ProcFederationOptions = {}): Promis
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await withDeadline('federation start-up', o.deadlineMs ?? 180_000, () =>
+    await withDeadline('federation start-up', o.deadlineMs ?? 300_000, () =>
       Promise.all(
         files.map(
           (f, i) =>
