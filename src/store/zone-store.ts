@@ -20,7 +20,7 @@ import { snapshotItems } from './snapshot-items.js';
 import type { StoreHealth } from './storage-errors.js';
 import { checkRecord, deepFreeze } from './record-checks.js';
 import { SeqOrder } from './seq-order.js';
-import { FREE, INTERNAL, isLive, OTHER, PUBLIC, Slots, TOMBSTONE } from './slots.js';
+import { FREE, INTERNAL, isLive, OTHER, PUBLIC, Slots, TOMBSTONE, visibilityState } from './slots.js';
 import { reindex, UndoLog } from './undo.js';
 import { capabilityTokens, keywordTokens, TOKEN_RULES } from './tokens.js';
 
@@ -55,7 +55,6 @@ export interface ZoneStoreOptions {
   openFile?: OpenFile;
   probeMs?: number;
 }
-
 
 export type ChangeListener = (entry: ChangeEntry) => void;
 
@@ -153,8 +152,7 @@ export class ZoneStore {
     return this.durable;
   }
 
-  /** Counters for metrics and tests. */
-  /** `snapshotRecords`: names in the newest snapshot (its items also hold the index lists). */
+  /** Counters for metrics and tests. `snapshotRecords`: names in the newest snapshot (its items also hold the index lists). */
   get stats(): Record<'live' | 'tombstones' | 'flushes' | 'logEntries' | 'snapshotSeq' | 'snapshotRecords' | 'recordBytes' | 'arenaBytes', number> {
     const log = this.log;
     return {
@@ -191,11 +189,7 @@ export class ZoneStore {
    */
   put(record: AgentRecord): Promise<ChangeEntry> {
     const bad = this.writeProblem() ?? checkRecord(record, this.zone);
-    if (bad) return Promise.reject(bad);
-    const entry: ChangeEntry = { seq: this.assigned + 1, op: 'put', record };
-    if (this.log) this.undo.remember(entry.seq, this.slots, entry.record.name);
-    this.apply(entry);
-    return this.commit(entry);
+    return bad ? Promise.reject(bad) : this.write('put', record);
   }
 
   /** Unpublishes; resolves undefined when there is no such live agent. */
@@ -204,10 +198,13 @@ export class ZoneStore {
     if (bad) return Promise.reject(bad);
     const slot = typeof label === 'string' ? this.slots.find(label.toLowerCase()) : undefined;
     if (slot === undefined || !isLive(this.slots.states[slot]!)) return Promise.resolve(undefined);
-    const entry: ChangeEntry = { seq: this.assigned + 1, op: 'delete', record: this.recordAt(slot) };
-    if (this.log) this.undo.remember(entry.seq, this.slots, entry.record.name);
-    this.apply(entry);
-    return this.commit(entry);
+    return this.write('delete', this.recordAt(slot));
+  }
+
+  /** Stores `record` as the tombstone of its name, live or not (the zone's writer stamps it: src/store/writer.ts). */
+  tombstone(record: AgentRecord): Promise<ChangeEntry> {
+    const bad = this.writeProblem() ?? checkRecord(record, this.zone);
+    return bad ? Promise.reject(bad) : this.write('delete', record);
   }
 
   /** The latest change of every name changed after `since`, in seq order (deletes included). */
@@ -298,6 +295,13 @@ export class ZoneStore {
   private writeProblem(): Error | undefined {
     if (this.closed) return new StewardError('INTERNAL', `the store of ${this.zone} is closed`);
     return undefined;
+  }
+
+  private write(op: ChangeEntry['op'], record: AgentRecord): Promise<ChangeEntry> {
+    const entry: ChangeEntry = { seq: this.assigned + 1, op, record };
+    if (this.log) this.undo.remember(entry.seq, this.slots, record.name);
+    this.apply(entry);
+    return this.commit(entry);
   }
 
   private async commit(entry: ChangeEntry): Promise<ChangeEntry> {
@@ -391,8 +395,4 @@ export class ZoneStore {
       this.compact().catch((err) => process.emitWarning(`zone store snapshot failed: ${(err as Error).message}`));
     }
   }
-}
-
-function visibilityState(record: Pick<AgentRecord, 'visibility'>): number {
-  return record.visibility === 'public' ? PUBLIC : record.visibility === 'internal' ? INTERNAL : OTHER;
 }
