@@ -16,6 +16,7 @@ import type { CrlRefresh } from '../identity/crl-refresh.js';
 import type { PeerClient } from '../peer/index.js';
 import type { AuditLog } from '../audit/index.js';
 import type { FederationHealth } from '../health/index.js';
+import type { Replicas } from '../federation/replicas/index.js';
 import type { DiscoverAnswer, DiscoverScope, DiscoverSort } from '../discover/types.js';
 
 /** `audience`: who asks (src/records/visibility.ts); it decides what the local part may show. */
@@ -49,6 +50,8 @@ export interface NodeContext {
   audit: AuditLog;
   /** What this node knows of its parent, children and replicas: metrics and alerts read it. */
   health: FederationHealth;
+  /** This zone's replicas: its replica id, the digest they compare, anti-entropy (src/federation/replicas). */
+  replicas: Replicas;
   startedAt: number;
   log: Logger;
 }

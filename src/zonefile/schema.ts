@@ -64,6 +64,8 @@ export const zoneFileSchema = {
       properties: { cert: { type: 'string', minLength: 1, maxLength: 4096 }, key: { type: 'string', minLength: 1, maxLength: 4096 } },
     },
     replicas: { type: 'array', items: endpoint, maxItems: 32 },
+    /** How often the zone's replicas run anti-entropy with each other (SPEC §6; default 300). */
+    anti_entropy_seconds: { type: 'integer', minimum: 1, maximum: 86_400 },
     delegations: {
       type: 'array',
       maxItems: 10_000,
