@@ -81,5 +81,8 @@ export function decide(current: Version | undefined, incoming: Version): Decisio
   const { order: o, reason } = concurrentOrder(incoming, current);
   if (o === 0) return { winner: 'current', reason: 'same', conflict: false };
   // Equal clocks with different contents cannot come from a correct replica; still ordered the same everywhere.
-  return { winner: o > 0 ? 'incoming' : 'current', reason, conflict: order === 'concurrent' };
+  // The same manifest written at two replicas (a seed agent, a publish retried at another
+  // replica) is not a conflict: no one's write is lost.
+  const sameWrite = incoming.op === current.op && incoming.record.version === current.record.version && incoming.record.digest === current.record.digest && incoming.record.fingerprint === current.record.fingerprint;
+  return { winner: o > 0 ? 'incoming' : 'current', reason, conflict: order === 'concurrent' && !sameWrite };
 }
