@@ -30,7 +30,8 @@ export const replicaIdOf = (region: string | undefined, zone: string, url: strin
 
 /** The zone file's replicas other than this node, each with its replica id. */
 export function replicaPeers(config: ZoneConfig, selfUrls: string[] = []): ReplicaPeer[] {
-  const self = new Set(selfUrls.map((u) => new URL(u).origin));
+  // The demo's zone files list each node among its own replicas, by its listen address.
+  const self = new Set([...selfUrls, `http://${config.listen.host}:${config.listen.port}`, `https://${config.listen.host}:${config.listen.port}`].map((u) => new URL(u).origin));
   const own = `${config.region}:${config.zone}`;
   const seen = new Set<string>([own]);
   const peers: ReplicaPeer[] = [];
@@ -62,6 +63,9 @@ export class Replicas {
   constructor(o: ReplicasOptions) {
     this.id = o.writer.replicaId;
     this.digest = new ReplicaDigest(o.store, o.writer);
+    // A vector clock needs one id per replica: two replicas in one region would count as one.
+    const same = o.config.replicas.filter((r) => r.region === o.config.region && replicaPeers({ ...o.config, replicas: [r] }, o.selfUrls).length);
+    if (same.length) o.log.warn({ replica: this.id, peers: same.map((r) => r.url) }, 'replicas share this replica\'s region, so their writes share one vector clock entry: give each replica its own region');
     this.antiEntropy = new AntiEntropy({
       zone: o.config.zone, namespace: o.config.namespace, peers: replicaPeers(o.config, o.selfUrls), digest: this.digest, writer: o.writer,
       signed: o.signed, audit: o.audit, health: o.health, log: o.log, intervalMs: o.intervalMs ?? o.config.antiEntropySeconds * 1000,
