@@ -11,6 +11,7 @@ import { discoverRoutes } from './routes/discover.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
 import { PUSH_MAX_BYTES, pushRoutes } from './routes/push.js';
+import { digestRoutes } from './routes/digest.js';
 import { resolveRoutes } from './routes/resolve.js';
 import { syncRoutes } from './routes/sync.js';
 import { zoneRoutes } from './routes/zone.js';
@@ -32,6 +33,7 @@ export function createApp(ctx: NodeContext): Hono {
   syncRoutes(app, ctx);
   identityRoutes(app, ctx);
   pushRoutes(app, ctx);
+  digestRoutes(app, ctx);
   app.notFound(notFound);
   app.onError(
     onError(

@@ -19,6 +19,7 @@ import type { RedisStatus } from '../redis/status.js';
 import type { AuditLog } from '../audit/index.js';
 import type { FederationHealth } from '../health/index.js';
 import type { Delivery } from './delivery.js';
+import type { Replicas } from '../federation/replicas/index.js';
 import type { DiscoverAnswer, DiscoverScope, DiscoverSort, RegistryReport } from '../discover/types.js';
 
 /** `audience`: who asks (src/records/visibility.ts); it decides what the local part may show. */
@@ -56,6 +57,8 @@ export interface NodeContext {
   health: FederationHealth;
   /** The push outbox to the parent and the pull loop over children (node/delivery.ts). */
   delivery?: Delivery;
+  /** This zone's replicas: its replica id, the digest they compare, anti-entropy (src/federation/replicas). */
+  replicas: Replicas;
   startedAt: number;
   log: Logger;
   /** Whether the node's Redis (REDIS_URL) is answering; absent = no Redis configured. */

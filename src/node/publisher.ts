@@ -1,7 +1,9 @@
 // Publish and unpublish for one zone: the records rules (src/records) applied against the
 // live store, with the races closed. Signature checks run in parallel; per name, changes
 // are serialised; a new name reserves its confusable skeleton synchronously, so two
-// confusable names published at the same moment cannot both get in.
+// confusable names published at the same moment cannot both get in. Changes go through
+// the zone's one writer (src/store/writer.ts), which owns the per-name queues and the
+// vector clocks and also applies what the zone's other replicas send.
 import { StewardError } from '../errors/index.js';
 import type { Metrics } from '../metrics/index.js';
 import { childLabel } from '../names/index.js';
@@ -10,12 +12,14 @@ import { prepareUnpublish, preparePublish } from '../records/publish.js';
 import type { AgentRecord } from '../records/types.js';
 import type { Quota } from '../quota/index.js';
 import type { ZoneStore } from '../store/zone-store.js';
+import { ZoneWriter } from '../store/writer.js';
 import type { Delegations } from '../topology/delegations.js';
 import type { ZoneConfig } from '../zonefile/index.js';
 
 export class Publisher {
   private readonly confusables = new ConfusableIndex();
-  private readonly inflight = new Map<string, Promise<unknown>>();
+  /** The zone's one writer: per-name queues, vector clocks, replicated writes (decide()). */
+  readonly writer: ZoneWriter;
   /** Keys the zone vouches for (zone policy `verified`, and its own seed key): a trust signal. */
   private readonly verified: Set<string>;
   /** Earliest publish seen per key (lower bound; see history()). */
@@ -40,6 +44,7 @@ export class Publisher {
     /** The time a publish happens at (tests move it). */
     private readonly clock: () => Date = () => new Date(),
   ) {
+    this.writer = new ZoneWriter(store, replicaId);
     this.verified = new Set(config.policy.verified);
     for (const label of store.labels()) this.confusables.add(label);
     // Child zones' labels count too: an agent "0penai" next to a delegated "openai" misleads.
@@ -110,7 +115,7 @@ export class Publisher {
       const { record } = await prepareUnpublish({ jws, zone, namespace, label, current: (l) => this.store.get(l) });
       this.noteTombstone(label, jws, record.fingerprint);
       if (opts.from !== undefined) await this.quota?.publishPerKey(record.fingerprint);
-      const entry = await this.store.remove(label);
+      const entry = await this.writer.removeLocal(label, this.clock());
       return { id: record.id, seq: entry?.seq ?? this.store.serial };
     });
   }
@@ -149,8 +154,9 @@ export class Publisher {
       quota?.reserveName(record.fingerprint, record.name);
       this.confusables.add(record.name);
     }
+    let stored: AgentRecord;
     try {
-      await store.put(record);
+      stored = (await this.writer.putLocal(record)).record;
       this.noteKey(record, previous);
     } catch (err) {
       if (isNew && !store.get(record.name)) {
@@ -159,7 +165,7 @@ export class Publisher {
       }
       throw err;
     }
-    return record;
+    return stored;
   }
 
   /**
@@ -193,16 +199,8 @@ export class Publisher {
     this.keySeen.set(record.fingerprint, earliest);
   }
 
-  /** Runs fn after every earlier change of the same label has settled. */
   private serial<T>(label: string, fn: () => Promise<T>): Promise<T> {
-    const before = this.inflight.get(label) ?? Promise.resolve();
-    const run = before.then(fn, fn);
-    const tail = run.catch(() => undefined);
-    this.inflight.set(label, tail);
-    tail.then(() => {
-      if (this.inflight.get(label) === tail) this.inflight.delete(label);
-    });
-    return run;
+    return this.writer.serial(label, fn);
   }
 }
 

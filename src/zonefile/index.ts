@@ -21,6 +21,8 @@ export interface ZoneConfig {
   /** Mutual TLS material (file paths): serve HTTPS only, client certificates required. */
   tls?: { cert: string; key: string };
   replicas: RegionEndpoint[];
+  /** Anti-entropy round interval between the zone's replicas (zone file anti_entropy_seconds). */
+  antiEntropySeconds: number;
   delegations: Delegation[];
   agents: unknown[];
   /** How `federation up` joins the zone to its parent (zone file `join`): `register` = POST /v1/register at start. */
@@ -101,6 +103,7 @@ export function parseZoneFile(json: unknown, source = 'zone file'): ZoneConfig {
     region: f.region ?? 'local',
     tls: f.tls ? { cert: f.tls.cert, key: f.tls.key } : undefined,
     replicas: f.replicas ?? [],
+    antiEntropySeconds: f.anti_entropy_seconds ?? DEFAULTS.replicas.antiEntropySeconds,
     delegations: f.delegations ?? [],
     agents: f.agents ?? [],
     join: f.join ?? 'delegation',

@@ -66,6 +66,8 @@ export const zoneFileSchema = {
     replicas: { type: 'array', items: endpoint, maxItems: 32 },
     /** How `federation up` joins this zone to its parent: `register` = POST /v1/register at start (SPEC §5); default: the parent's delegations. */
     join: { enum: ['delegation', 'register'] },
+    /** How often the zone's replicas run anti-entropy with each other (SPEC §6; default 300). */
+    anti_entropy_seconds: { type: 'integer', minimum: 1, maximum: 86_400 },
     delegations: {
       type: 'array',
       maxItems: 10_000,
