@@ -6,10 +6,12 @@ import type { NodeContext } from '../node/context.js';
 import { bodyLimit } from './body-limit.js';
 import { readLimit } from './limits.js';
 import { notFound, onError, problemResponse } from './problem.js';
+import { signedRefusals } from './refusals.js';
 import { agentRoutes } from './routes/agents.js';
 import { discoverRoutes } from './routes/discover.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
+import { opsRoutes } from './routes/ops.js';
 import { pushRoutes } from './routes/push.js';
 import { resolveRoutes } from './routes/resolve.js';
 import { syncRoutes } from './routes/sync.js';
@@ -25,6 +27,7 @@ export function createApp(ctx: NodeContext): Hono {
         problemResponse(new StewardError('PAYLOAD_TOO_LARGE', `request bodies are limited to ${DEFAULTS.maxBodyBytes} bytes`)),
     }),
   );
+  app.use('*', signedRefusals(ctx));
   app.use('/v1/*', readLimit(ctx));
   healthRoutes(app, ctx);
   zoneRoutes(app, ctx);
@@ -34,6 +37,7 @@ export function createApp(ctx: NodeContext): Hono {
   syncRoutes(app, ctx);
   identityRoutes(app, ctx);
   pushRoutes(app, ctx);
+  opsRoutes(app, ctx);
   app.notFound(notFound);
   app.onError(
     onError(

@@ -11,6 +11,8 @@ import { closeServer, listen, type ListenerLimits } from '../http/listener.js';
 import { createMetrics } from '../metrics/index.js';
 import { AuditLog } from '../audit/index.js';
 import { FederationHealth } from '../health/index.js';
+import { HealthProbe } from '../health/probe.js';
+import { namedPeers, summarize } from '../health/summary.js';
 import { createNodeResolver } from '../resolver/index.js';
 import { outsideView } from '../resolver/authoritative.js';
 import type { ZoneView } from '../resolver/types.js';
@@ -53,6 +55,8 @@ export interface NodeOptions {
   storeProbeMs?: number;
   /** How often ancestors' CRLs are fetched again (default DEFAULTS.identity.crlRefreshMs). */
   crlRefreshMs?: number;
+  /** How often peers no exchange reported on get a health probe (default DEFAULTS.health.probeMs; 0 = never). */
+  healthProbeMs?: number;
 }
 
 export interface NodeHandle {
@@ -121,8 +125,11 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
   });
   const discover = createDiscoverer({ config, peer, local: (q, sort, limit, audience) => discoverLocal(store, { q, sort, limit, audience }) });
   const renewal = id && opts.identityDir ? nodeRenewal(config, id.identity, { dir: opts.identityDir, checkMs: opts.renewCheckMs, origins: opts.origins, log }) : undefined;
+  const startedAt = Date.now();
+  metrics.bind({ startedAt, agents: () => store.size, summary: () => summarize({ config, delegations, health, startedAt }) });
+  const probe = new HealthProbe({ health, client: peer, peers: () => namedPeers(config, delegations), intervalMs: opts.healthProbeMs, onError: (err) => log.warn({ err }, 'health probe failed') });
   const ctx: NodeContext = {
-    config, store, delegations, view, publicView, publisher, quota, resolver, discover, metrics, audit, health, startedAt: Date.now(), log,
+    config, store, delegations, view, publicView, publisher, quota, resolver, discover, metrics, audit, health, startedAt, log,
     identity: id?.identity, registrar: id?.registrar, tokens: id?.tokens, signedPeer: peers.signed, identityServices: services,
   };
   // A store that lost data is not a fresh one: seeding it would bring back names (and free
@@ -136,11 +143,13 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
   }
   const app = createApp(ctx);
   services?.start();
+  probe.start();
   return {
     ctx,
     app,
     fast: fastResolve(ctx),
     async close() {
+      await probe.close();
       await renewal?.close();
       await services?.close();
       await resolver.close();
