@@ -2,7 +2,8 @@
 // keeps: its store's size, the subtree index's size (a hook its owner sets) and the
 // federation health summary (src/health/summary.ts). Nothing needs to push these values,
 // so they cannot go stale or read 0 because a loop forgot to set them. One summary serves
-// every metric of a scrape (it is kept for SUMMARY_MS).
+// every metric of a scrape: prom-client runs all collect callbacks in one pass, and the
+// summary is dropped at the next turn of the event loop.
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { HealthSummary } from '../health/summary.js';
 
@@ -13,17 +14,17 @@ export interface MetricSources {
   summary: () => HealthSummary;
 }
 
-const SUMMARY_MS = 250;
-
 export function federationMetrics(registers: Registry[]) {
   let sources: MetricSources | undefined;
   let subtree: number | (() => number) = 0;
-  let cached: { at: number; s: HealthSummary } | undefined;
+  let cached: HealthSummary | undefined;
   const summary = (): HealthSummary | undefined => {
     if (!sources) return undefined;
-    const t = Date.now();
-    if (!cached || t - cached.at > SUMMARY_MS || t < cached.at) cached = { at: t, s: sources.summary() };
-    return cached.s;
+    if (!cached) {
+      cached = sources.summary();
+      setImmediate(() => (cached = undefined));
+    }
+    return cached;
   };
   /** A gauge set from the summary (skipped until the node binds its sources). */
   const gauge = <L extends string>(name: string, help: string, labelNames: L[], set: (g: Gauge<L>, s: HealthSummary) => void) =>
