@@ -33,6 +33,8 @@ export interface AlertSources {
   summary: () => HealthSummary;
   /** When the nth most recent conflict of the last hour was resolved (ms). */
   nthRecentConflict: (n: number) => number | undefined;
+  /** Include peers' error messages (addresses, ports) in reasons: for the zone's operator only. */
+  errors?: boolean;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -46,7 +48,7 @@ export function evaluateAlerts(src: AlertSources): { alerts: Alert[]; checked: A
     alerts.push({
       name: 'registry_down', severity: 'critical', since: iso(since), value: s.down.length, threshold: THRESHOLDS.registriesDown,
       peers: s.down.map((r) => r.key),
-      reason: `${s.down.length} registries offline: ${s.down.map((r) => `${r.key} (${r.role}${r.lastError ? `: ${r.lastError}` : ''})`).join(', ')}`,
+      reason: `${s.down.length} registries offline: ${s.down.map((r) => `${r.key} (${r.role}${src.errors && r.lastError ? `: ${r.lastError}` : ''})`).join(', ')}`,
     });
   }
   if (s.behindRootSeconds > THRESHOLDS.syncLagSeconds) {

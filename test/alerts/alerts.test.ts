@@ -10,6 +10,7 @@ import { evaluateAlerts } from '../../src/alerts/index.js';
 import { FederationHealth } from '../../src/health/index.js';
 import { summarize } from '../../src/health/summary.js';
 import { startNode, type RunningNode } from '../../src/node/index.js';
+import { RESOLVER_HEADER } from '../../src/resolver/wire.js';
 import { Delegations } from '../../src/topology/delegations.js';
 import { parseZoneFile } from '../../src/zonefile/index.js';
 import { http, ROOT } from '../helpers/node.js';
@@ -78,7 +79,10 @@ t('registry_down: one child stopped is not enough; two fire it (since the second
   const alert = await until('registry_down', firing('registry_down'));
   assert.equal([...alert.peers!].sort(), [`a.${ROOT}`, `b.${ROOT}`]);
   assert.match(alert.reason, /2 registries offline/);
-  assert.match(alert.reason, /a\.steward-registry\.org \(child: /, 'says why: the probe error');
+  assert.match(alert.reason, /a\.steward-registry\.org \(child: /, 'says why (to a client inside the zone): the probe error');
+  // another registry (outside the zone) sees the alert, not the peers' error messages
+  const outside = (await http(`${root.url}/v1/alerts`, { headers: { [RESOLVER_HEADER]: '1' } })).body.alerts.find((a: Alert) => a.name === 'registry_down');
+  assert.match(outside.reason, /2 registries offline: a\.steward-registry\.org \(child\), b\.steward-registry\.org \(child\)/);
   const b = root.ctx.health.list('child').find((p) => p.key === `b.${ROOT}`)!;
   assert.is(alert.since, new Date(b.since).toISOString(), 'since the second one went down');
   const m = await metrics();

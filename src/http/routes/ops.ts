@@ -1,5 +1,6 @@
 // The operator's view of the federation (SPEC §3):
-//   GET /v1/alerts — the seed's four alerts now firing (src/alerts), open like /metrics;
+//   GET /v1/alerts — the seed's four alerts now firing (src/alerts), open like /metrics
+//     (peers' error messages, which name addresses, only for clients inside the zone);
 //   GET /v1/audit?since=&kind=&limit= — the audit log (src/audit), oldest first, paged.
 //     `since`: an ISO 8601 time (entries at or after it) or the `next` cursor of the
 //     previous page (entries after it); `kind`: one kind or several, comma-separated;
@@ -38,7 +39,8 @@ export function auditKinds(raw: string | undefined): AuditKind[] | undefined {
 export function opsRoutes(app: Hono, ctx: NodeContext) {
   const summary = () => summarize({ config: ctx.config, delegations: ctx.delegations, health: ctx.health, startedAt: ctx.startedAt });
 
-  app.get('/v1/alerts', (c) => c.json(evaluateAlerts({ summary, nthRecentConflict: (n) => ctx.health.nthRecentConflict(n) })));
+  app.get('/v1/alerts', (c) =>
+    c.json(evaluateAlerts({ summary, nthRecentConflict: (n) => ctx.health.nthRecentConflict(n), errors: audienceOfContext(c, ctx) === INSIDE })));
 
   const signed = signedRequests({
     verify: (req) => {
