@@ -5,6 +5,7 @@
 // here counts only 10.0.0.0/8 as inside, so its loopback clients are outsiders.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { RefusalThrottle } from '../../src/http/refusals.js';
 import { http } from '../helpers/node.js';
 import { COM, identityTree, newChild, register } from '../identity/helpers.js';
 import { materialOf, putEntry, registerChild, send, signedRaw } from '../identity/exchange.js';
@@ -98,6 +99,18 @@ t('only the operator reads it: outsiders and other registries get 403', async ()
   const root = await http(`${tree.root.url}/v1/audit`);
   assert.is(root.status, 200);
   assert.ok(Array.isArray(root.body.entries));
+});
+
+t('a flood of refusals from one client: 10 audit entries a minute per code, the next says how many were left out', () => {
+  const th = new RefusalThrottle();
+  const t0 = Date.parse('2026-12-01T10:00:00Z');
+  const admitted = Array.from({ length: 25 }, (_, i) => th.admit('10.0.0.1 REPLAY', t0 + i * 1_000));
+  assert.equal(admitted.slice(0, 10), Array(10).fill(0));
+  assert.ok(admitted.slice(10).every((x) => x === undefined));
+  assert.is(th.admit('10.0.0.1 SIGNATURE_INVALID', t0 + 30_000), 0, 'another code is counted apart');
+  assert.is(th.admit('10.0.0.2 REPLAY', t0 + 30_000), 0, 'another client too');
+  assert.is(th.admit('10.0.0.1 REPLAY', t0 + 60_000), 15, 'the next minute: the first says 15 were left out');
+  assert.is(th.admit('10.0.0.1 REPLAY', t0 + 61_000), 0);
 });
 
 t.run();
