@@ -17,8 +17,10 @@ import { createNodeResolver } from '../resolver/index.js';
 import { outsideView } from '../resolver/authoritative.js';
 import type { ZoneView } from '../resolver/types.js';
 import { Quota } from '../quota/index.js';
+import { RedisStatus } from '../redis/status.js';
 import type { OpenFile } from '../store/append-log.js';
 import { ZoneStore } from '../store/zone-store.js';
+import { SubtreeIndex } from '../federation/subtree/index.js';
 import { Delegations } from '../topology/delegations.js';
 import type { IdentityMaterial } from '../identity/node-identity.js';
 import { identityServices, listenerTls, openIdentity } from './identity.js';
@@ -28,6 +30,7 @@ import type { ZoneConfig } from '../zonefile/index.js';
 import type { NodeContext } from './context.js';
 import { Publisher } from './publisher.js';
 import { publishSeedAgents } from './seed.js';
+import { openDelivery, type DeliveryOptions } from './delivery.js';
 
 export interface NodeOptions {
   config: ZoneConfig;
@@ -55,6 +58,8 @@ export interface NodeOptions {
   storeProbeMs?: number;
   /** How often ancestors' CRLs are fetched again (default DEFAULTS.identity.crlRefreshMs). */
   crlRefreshMs?: number;
+  /** Push outbox and pull loop settings (node/delivery.ts). */
+  delivery?: DeliveryOptions;
   /** How often peers no exchange reported on get a health probe (default DEFAULTS.health.probeMs; 0 = never). */
   healthProbeMs?: number;
 }
@@ -98,6 +103,13 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
     openFile: opts.storeOpenFile,
     probeMs: opts.storeProbeMs,
   });
+  const subtree = await SubtreeIndex.open({
+    zone: config.zone,
+    dir: opts.dataDir ? join(opts.dataDir, 'subtree') : undefined,
+    fsync: opts.fsync ?? true,
+    acceptDataLoss: opts.acceptDataLoss,
+    log: log.child({ zone: config.zone, store: 'subtree' }),
+  });
   const delegations = await Delegations.open({
     zone: config.zone,
     seed: config.delegations,
@@ -107,11 +119,12 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
   const audit = await AuditLog.open({ dir: opts.dataDir ? join(opts.dataDir, 'audit') : undefined, fsync: opts.fsync ?? true, log });
   const health = new FederationHealth();
   const replicaId = `${config.region}:${config.zone}`;
-  const quota = new Quota({ zone: config.zone, limits: config.policy.limits, store, redisUrl: opts.redisUrl, log });
+  const redis = opts.redisUrl ? new RedisStatus(opts.redisUrl, log, config.zone) : undefined;
+  const quota = new Quota({ zone: config.zone, limits: config.policy.limits, store, redisUrl: opts.redisUrl, log, onRedisState: () => redis?.watch('quota') });
   const publisher = new Publisher(config, store, metrics, replicaId, delegations, quota);
   const { view, publicView } = views(config, store, delegations);
   const id = opts.identity
-    ? await openIdentity({ config, material: opts.identity, store, delegations, publisher, dataDir: opts.dataDir, fsync: opts.fsync, redisUrl: opts.redisUrl, origins: opts.origins })
+    ? await openIdentity({ config, material: opts.identity, store, delegations, publisher, dataDir: opts.dataDir, fsync: opts.fsync, redisUrl: opts.redisUrl, onRedisState: redis?.watch('nonces'), origins: opts.origins })
     : undefined;
   const peers = nodePeers(config, id?.identity);
   const peer = peers.peer;
@@ -121,16 +134,19 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
     metrics,
     peer,
     redisUrl: opts.redisUrl,
+    redis: redis && { onStateChange: redis.watch('cache') },
     onBackgroundError: (err, name) => log.warn({ err, name }, 'background refresh failed'),
   });
-  const discover = createDiscoverer({ config, peer, local: (q, sort, limit, audience) => discoverLocal(store, { q, sort, limit, audience }) });
+  const discover = createDiscoverer({ config, peer, local: (q, sort, limit, audience) => discoverLocal([store, subtree], { q, sort, limit, audience }) });
   const renewal = id && opts.identityDir ? nodeRenewal(config, id.identity, { dir: opts.identityDir, checkMs: opts.renewCheckMs, origins: opts.origins, log }) : undefined;
   const startedAt = Date.now();
   metrics.bind({ startedAt, agents: () => store.size, summary: () => summarize({ config, delegations, health, startedAt }) });
+  metrics.setSubtreeSize(() => subtree.size);
   const probe = new HealthProbe({ health, client: peer, peers: () => namedPeers(config, delegations), intervalMs: opts.healthProbeMs, onError: (err) => log.warn({ err }, 'health probe failed') });
+  const delivery = await openDelivery({ config, store, subtree, publisher, delegations, signed: peers.signed, audit, health, log, dataDir: opts.dataDir, fsync: opts.fsync }, opts.delivery);
   const ctx: NodeContext = {
-    config, store, delegations, view, publicView, publisher, quota, resolver, discover, metrics, audit, health, startedAt, log,
-    identity: id?.identity, registrar: id?.registrar, tokens: id?.tokens, signedPeer: peers.signed, identityServices: services,
+    config, store, subtree, delegations, view, publicView, publisher, quota, resolver, discover, metrics, audit, health, startedAt, log, redis,
+    identity: id?.identity, registrar: id?.registrar, tokens: id?.tokens, signedPeer: peers.signed, identityServices: services, delivery,
   };
   // A store that lost data is not a fresh one: seeding it would bring back names (and free
   // unpublished ones) the lost changes had settled.
@@ -143,6 +159,7 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
   }
   const app = createApp(ctx);
   services?.start();
+  delivery.start();
   probe.start();
   return {
     ctx,
@@ -150,6 +167,7 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
     fast: fastResolve(ctx),
     async close() {
       await probe.close();
+      await delivery.close();
       await renewal?.close();
       await services?.close();
       await resolver.close();
@@ -157,6 +175,7 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
       await id?.close();
       await peers.close();
       await store.close();
+      await subtree.close();
       await delegations.close();
       await audit.close();
     },

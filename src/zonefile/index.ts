@@ -23,6 +23,8 @@ export interface ZoneConfig {
   replicas: RegionEndpoint[];
   delegations: Delegation[];
   agents: unknown[];
+  /** How `federation up` joins the zone to its parent (zone file `join`): `register` = POST /v1/register at start. */
+  join: 'delegation' | 'register';
   policy: {
     publishers: 'any' | string[];
     verified: string[];
@@ -34,6 +36,8 @@ export interface ZoneConfig {
     upstreams: { allowPrivate: boolean };
     /** `policy.internal_clients`: CIDR blocks of the clients that see internal records (src/records/visibility.ts). */
     internalClients: string[];
+    /** `policy.federation`: push to the parent (default true), pull children every N seconds (default 6 h). */
+    federation: { push: boolean; pullIntervalSeconds: number };
   };
   source?: string;
 }
@@ -99,6 +103,7 @@ export function parseZoneFile(json: unknown, source = 'zone file'): ZoneConfig {
     replicas: f.replicas ?? [],
     delegations: f.delegations ?? [],
     agents: f.agents ?? [],
+    join: f.join ?? 'delegation',
     policy: {
       publishers: f.policy?.publishers ?? 'any',
       verified: f.policy?.verified ?? [],
@@ -108,6 +113,7 @@ export function parseZoneFile(json: unknown, source = 'zone file'): ZoneConfig {
       certificateLifetimeSeconds: f.policy?.certificate_lifetime_seconds ?? DEFAULTS.identity.certificateLifetimeSeconds,
       upstreams: { allowPrivate: f.policy?.upstreams?.allow_private === true },
       internalClients: internalClients(f.policy?.internal_clients, source),
+      federation: { push: f.policy?.federation?.push !== false, pullIntervalSeconds: f.policy?.federation?.pull_interval_seconds ?? 21_600 },
     },
     source,
   };

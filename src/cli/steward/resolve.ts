@@ -44,7 +44,11 @@ export async function command(argv: string[], io: Io): Promise<number> {
     const body = res.json as Record<string, unknown> | undefined;
     const status = str(body?.status);
     const known = status === 'NOERROR' || status === 'REFERRAL' || status === 'NXDOMAIN';
-    if (res.status >= 400 && status !== 'NXDOMAIN') throw problemError(res, url);
+    if (res.status >= 400 && status !== 'NXDOMAIN') {
+      // A failed walk: its trace (sent with the problem) shows where it failed.
+      if (values.trace && !values.json) printTrace(io, name, body?.trace);
+      throw problemError(res, url);
+    }
     if (!body || !known) throw badAnswer(res, url, 'a resolve answer (NOERROR, NXDOMAIN or REFERRAL)');
 
     if (values.json) io.out(JSON.stringify(body, null, 2));
