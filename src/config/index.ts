@@ -37,6 +37,9 @@ export const DEFAULTS = {
   peer: { timeoutMs: 2_000, maxBodyBytes: 1024 * 1024 },
   // SPEC §6: replicas of a zone compare digests every 5 minutes by default.
   replicas: { antiEntropySeconds: 300 },
+  // Federation health (src/health/probe.ts): a peer no exchange has reported on for
+  // probeMs gets a GET /healthz; its answer marks it up or down (alerts, metrics).
+  health: { probeMs: 30_000, probeTimeoutMs: 2_000, probeMaxBodyBytes: 16 * 1024, probeConcurrency: 16 },
   // Group commit needs no timer: appends that arrive during a flush share the next one.
   store: { snapshotEvery: 100_000 },
   // Zone policy `limits` (src/quota): what one key or one client may do. Rates are

@@ -20,6 +20,8 @@ export interface PeerHealth {
   lastErrorMs?: number;
   /** Failures in a row. */
   failures: number;
+  /** Failures since this node started (steward_sync_failures_total). */
+  failuresTotal: number;
   /** For a child: when its newest change was applied here (ms); lag is measured from it. */
   syncedMs?: number;
 }
@@ -55,6 +57,7 @@ export class FederationHealth {
     const t = this.now();
     if (p.up) { p.up = false; p.since = t; }
     p.failures++;
+    p.failuresTotal++;
     p.lastError = (err instanceof Error ? err.message : String(err)).slice(0, 500);
     p.lastErrorMs = t;
   }
@@ -99,15 +102,25 @@ export class FederationHealth {
   }
 
   conflictsLastHour(): number {
+    this.pruneConflicts();
+    return this.conflictStamps.length;
+  }
+
+  /** When the `n`th most recent conflict of the last hour was resolved (ms); alerts say since when. */
+  nthRecentConflict(n: number): number | undefined {
+    this.pruneConflicts();
+    return this.conflictStamps[this.conflictStamps.length - n];
+  }
+
+  private pruneConflicts() {
     const from = this.now() - CONFLICT_WINDOW_MS;
     while (this.conflictStamps.length && this.conflictStamps[0]! < from) this.conflictStamps.shift();
-    return this.conflictStamps.length;
   }
 
   private peer(key: string, role: PeerRole, url?: string): PeerHealth {
     let p = this.peers.get(key);
     if (!p) {
-      p = { key, role, up: true, since: this.now(), failures: 0 };
+      p = { key, role, up: true, since: this.now(), failures: 0, failuresTotal: 0 };
       this.peers.set(key, p);
     }
     if (url) p.url = url;

@@ -6,10 +6,12 @@ import type { NodeContext } from '../node/context.js';
 import { bodyLimit } from './body-limit.js';
 import { readLimit } from './limits.js';
 import { notFound, onError, problemResponse } from './problem.js';
+import { signedRefusals } from './refusals.js';
 import { agentRoutes } from './routes/agents.js';
 import { discoverRoutes } from './routes/discover.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
+import { opsRoutes } from './routes/ops.js';
 import { PUSH_MAX_BYTES, pushRoutes } from './routes/push.js';
 import { digestRoutes } from './routes/digest.js';
 import { resolveRoutes } from './routes/resolve.js';
@@ -24,6 +26,7 @@ export function createApp(ctx: NodeContext): Hono {
   // A signed push from a child registry carries a batch of entries (federation/push/outbox.ts).
   const push = limit(PUSH_MAX_BYTES);
   app.use('*', (c, next) => (c.req.path === '/v1/push' ? push(c, next) : general(c, next)));
+  app.use('*', signedRefusals(ctx));
   app.use('/v1/*', readLimit(ctx));
   healthRoutes(app, ctx);
   zoneRoutes(app, ctx);
@@ -34,6 +37,7 @@ export function createApp(ctx: NodeContext): Hono {
   identityRoutes(app, ctx);
   pushRoutes(app, ctx);
   digestRoutes(app, ctx);
+  opsRoutes(app, ctx);
   app.notFound(notFound);
   app.onError(
     onError(

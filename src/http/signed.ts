@@ -11,7 +11,8 @@ import type { VerifiedSender, Verifier } from '../pki/httpsig/index.js';
 import { problemResponse } from './problem.js';
 
 export interface SignedEnv {
-  Variables: { signedSender: VerifiedSender };
+  /** `signedRefusal`: why the middleware refused the request (read by refusals.ts). */
+  Variables: { signedSender: VerifiedSender; signedRefusal: StewardError };
 }
 
 export interface SignedOptions {
@@ -38,7 +39,10 @@ export function signedRequests({ verify, maxBodyBytes = DEFAULTS.maxBodyBytes, t
       const sender = await verify({ method: c.req.method, targetUri: targetUri(c), header: (n) => c.req.header(n), body });
       c.set('signedSender', sender);
     } catch (err) {
-      if (err instanceof StewardError) return problemResponse(err);
+      if (err instanceof StewardError) {
+        c.set('signedRefusal', err); // (audit log and metrics: refusals.ts)
+        return problemResponse(err);
+      }
       throw err;
     }
     await next();

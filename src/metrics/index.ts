@@ -1,7 +1,14 @@
 // Prometheus metrics. One registry per node (the demo runs several nodes in one process,
-// so the global default registry would mix them up).
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+// so the global default registry would mix them up). Everything is prom-client except the
+// two metrics the warm resolve path counts into (labelled.ts: prom-client's children hash
+// their labels on every call; scripts/bench-metrics.ts measures it). The federation's
+// health (registries online, sync lag, partitions, conflicts, outbox) is read from
+// ctx.health at scrape time by collect callbacks (federation.ts): nothing pushes it.
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { LabelledCounter, LabelledHistogram } from './labelled.js';
+import { federationMetrics, type MetricSources } from './federation.js';
+
+export type { MetricSources } from './federation.js';
 
 export type { CounterChild, Observer } from './labelled.js';
 
@@ -14,19 +21,23 @@ export interface Metrics {
   cacheStale: LabelledCounter<'kind'>;
   upstreamRequests: Counter<'zone' | 'outcome'>;
   upstreamLatency: Histogram<'zone'>;
-  agentCount: Gauge;
   publishes: Counter<'outcome'>;
-  syncLag: Gauge<'peer'>;
-  syncFailures: Counter<'peer'>;
-  conflicts: Counter;
-  registriesOnline: Gauge;
+  /** Signed requests the middleware refused (src/http/signed.ts), by error code. */
+  signedRefusals: Counter<'code'>;
+  /** Wires the scrape-time readings (store size, federation health); called once by the node. */
+  bind(sources: MetricSources): void;
+  /** The subtree index's size (agents of the zones below): a number, or a function read at each scrape. */
+  setSubtreeSize(size: number | (() => number)): void;
 }
 
 export function createMetrics({ defaults = false }: { defaults?: boolean } = {}): Metrics {
   const registry = new Registry();
   if (defaults) collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  const federation = federationMetrics(registers);
   return {
+    bind: federation.bind,
+    setSubtreeSize: federation.setSubtreeSize,
     registry,
     queryLatency: new LabelledHistogram({
       name: 'steward_query_duration_seconds',
@@ -51,11 +62,7 @@ export function createMetrics({ defaults = false }: { defaults?: boolean } = {})
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
-    agentCount: new Gauge({ name: 'steward_agents', help: 'Agents stored in this zone', registers }),
     publishes: new Counter({ name: 'steward_publishes_total', help: 'Publish attempts', labelNames: ['outcome'], registers }),
-    syncLag: new Gauge({ name: 'steward_sync_lag_seconds', help: 'Seconds since last successful sync', labelNames: ['peer'], registers }),
-    syncFailures: new Counter({ name: 'steward_sync_failures_total', help: 'Failed syncs', labelNames: ['peer'], registers }),
-    conflicts: new Counter({ name: 'steward_conflicts_total', help: 'Replica conflicts resolved by last-write-wins', registers }),
-    registriesOnline: new Gauge({ name: 'steward_registries_online', help: 'Registries answering health checks', registers }),
+    signedRefusals: new Counter({ name: 'steward_signed_refusals_total', help: 'Signed requests refused, by error code', labelNames: ['code'], registers }),
   };
 }

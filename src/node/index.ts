@@ -11,6 +11,8 @@ import { closeServer, listen, type ListenerLimits } from '../http/listener.js';
 import { createMetrics } from '../metrics/index.js';
 import { AuditLog } from '../audit/index.js';
 import { FederationHealth } from '../health/index.js';
+import { HealthProbe } from '../health/probe.js';
+import { namedPeers, summarize } from '../health/summary.js';
 import { createNodeResolver } from '../resolver/index.js';
 import { outsideView } from '../resolver/authoritative.js';
 import type { ZoneView } from '../resolver/types.js';
@@ -63,6 +65,8 @@ export interface NodeOptions {
   antiEntropyMs?: number;
   /** Tests: the wall clock this replica stamps its publishes with (a skewed replica). */
   now?: () => Date;
+  /** How often peers no exchange reported on get a health probe (default DEFAULTS.health.probeMs; 0 = never). */
+  healthProbeMs?: number;
 }
 
 export interface NodeHandle {
@@ -141,9 +145,13 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
   const discover = createDiscoverer({ config, peer, local: (q, sort, limit, audience) => discoverLocal([store, subtree], { q, sort, limit, audience }) });
   const replicas = new Replicas({ config, store, writer: publisher.writer, signed: peers.signed, audit, health, log, intervalMs: opts.antiEntropyMs, selfUrls: opts.origins?.slice(0, 1) });
   const renewal = id && opts.identityDir ? nodeRenewal(config, id.identity, { dir: opts.identityDir, checkMs: opts.renewCheckMs, origins: opts.origins, log }) : undefined;
+  const startedAt = Date.now();
+  metrics.bind({ startedAt, agents: () => store.size, summary: () => summarize({ config, delegations, health, startedAt }) });
+  metrics.setSubtreeSize(() => subtree.size);
+  const probe = new HealthProbe({ health, client: peer, peers: () => namedPeers(config, delegations), intervalMs: opts.healthProbeMs, onError: (err) => log.warn({ err }, 'health probe failed') });
   const delivery = await openDelivery({ config, store, subtree, publisher, delegations, signed: peers.signed, audit, health, log, dataDir: opts.dataDir, fsync: opts.fsync }, opts.delivery);
   const ctx: NodeContext = {
-    config, store, subtree, delegations, view, publicView, publisher, quota, resolver, discover, metrics, audit, health, replicas, startedAt: Date.now(), log, redis,
+    config, store, subtree, delegations, view, publicView, publisher, quota, resolver, discover, metrics, audit, health, replicas, startedAt, log, redis,
     identity: id?.identity, registrar: id?.registrar, tokens: id?.tokens, signedPeer: peers.signed, identityServices: services, delivery,
   };
   // A store that lost data is not a fresh one: seeding it would bring back names (and free
@@ -159,11 +167,13 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
   services?.start();
   delivery.start();
   replicas.start();
+  probe.start();
   return {
     ctx,
     app,
     fast: fastResolve(ctx),
     async close() {
+      await probe.close();
       await delivery.close();
       await replicas.close();
       await renewal?.close();

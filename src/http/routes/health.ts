@@ -17,7 +17,6 @@ export function healthRoutes(app: Hono, ctx: NodeContext) {
     });
   });
   app.get('/metrics', async (c) => {
-    ctx.metrics.agentCount.set(ctx.store.size);
     return c.body(await ctx.metrics.registry.metrics(), 200, { 'content-type': ctx.metrics.registry.contentType });
   });
 }

@@ -33,6 +33,12 @@ export function identityRoutes(app: Hono, ctx: NodeContext) {
     }
     const result = await registrar.register(await readJsonBody(c), sender);
     ctx.log.info({ zone: result.delegation.zone, renewed: result.renewed }, result.renewed ? 'child registry renewed' : 'child registry registered');
+    const d = result.delegation;
+    ctx.audit.append(result.renewed ? 'renew' : 'register', {
+      peer: d.zone,
+      detail: `${d.zone} ${result.renewed ? 'renewed its certificate' : 'registered'} (${d.endpoints.map((e) => e.url).join(', ')})`,
+      data: { zone: d.zone, fingerprint: d.fingerprint, endpoints: d.endpoints, client: clientOf(c, ctx), ...(sender ? { signed_by: sender.zone } : {}) },
+    });
     const { renewed, ...body } = result;
     return c.json(body, renewed ? 200 : 201);
   });
@@ -54,6 +60,7 @@ export function identityRoutes(app: Hono, ctx: NodeContext) {
     }
     const { token, expires_at } = await ctx.tokens!.create(namespace, ttl);
     ctx.log.info({ namespace, expires_at }, 'register token made');
+    ctx.audit.append('invite', { peer: childZone, detail: `register token made for ${namespace} (expires ${expires_at})`, data: { namespace, zone: childZone, expires_at } });
     return c.json({ namespace, token, expires_at }, 201);
   });
 
@@ -67,6 +74,7 @@ export function identityRoutes(app: Hono, ctx: NodeContext) {
     if (entry.serial) await id().revocations.revoke(entry.serial, zone, reason);
     const withdrawn = await ctx.delegations.withdraw(zone, reason);
     ctx.log.warn({ zone, serial: entry.serial }, 'child registry revoked');
+    ctx.audit.append('revoke', { peer: zone, detail: `${zone} revoked: ${reason}`, data: { zone, serial: entry.serial ?? null, reason } });
     return c.json({ zone, serial: entry.serial ?? null, state: withdrawn?.state, revoked_at: withdrawn?.updated_at });
   });
 }
