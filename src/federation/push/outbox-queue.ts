@@ -72,11 +72,13 @@ export class OutboxQueue {
       })
       : undefined;
     const queue = new OutboxQueue(log, opts);
+    let seq = log?.lastSeq ?? 0;
     for (const l of lines) {
       if (l.q) queue.keep(l.seq, l.q, true);
       else if (typeof l.done === 'number') queue.forgetThrough(l.done);
+      if (l.seq > seq) seq = l.seq;
     }
-    queue.seq = Math.max(log?.lastSeq ?? 0, ...lines.map((l) => l.seq));
+    queue.seq = seq;
     return queue;
   }
 
