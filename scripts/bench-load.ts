@@ -1,7 +1,7 @@
 // The seed's load test, against the demo federation as `npm start` serves it but with
 // every zone its own `steward-registry serve` process (bench-common/federation.ts), the
 // generator in a process of its own (bench-load/mixgen.ts). One JSON object on stdout:
-//   npx tsx scripts/bench-load.ts [--rate 10000] [--seconds 60] [--connections 128]
+//   npx tsx scripts/bench-load.ts [--rate 10000] [--seconds 60] [--connections 128] [--cpu-prof DIR]
 // Clients ask the leaf registry (vibe-agency.com, as `steward` with STEWARD_REGISTRY
 // would) an open-loop mix at `rate` q/s:
 //   80% warm     resolve of the demo's agents (every zone's), cached after a first ask
@@ -33,6 +33,8 @@ const RATE = num('rate', 10_000);
 const SECONDS = num('seconds', 60);
 const CONNECTIONS = num('connections', 128);
 const WARMUP_S = 3;
+// `--cpu-prof DIR`: every serve process writes a V8 CPU profile there when the run ends.
+const PROFILE_DIR = argv.includes('--cpu-prof') ? argv[argv.indexOf('--cpu-prof') + 1] : undefined;
 const MIXGEN = fileURLToPath(new URL('./bench-load/mixgen.ts', import.meta.url));
 const BRANCHES = ['anthropic.org', 'openai.org', 'acme-corp.com', 'github'];
 const CAPABILITIES = ['orchestrate_sdlc', 'planning', 'code_generation', 'architecture', 'refactoring'];
@@ -46,6 +48,7 @@ async function main() {
       limits: { ...(p.limits ?? {}), reads_per_client: { points: 10_000_000, per_seconds: 1 }, publish_per_key: false, publish_per_client: false, names_per_key: false },
     }),
     log: progress,
+    ...(PROFILE_DIR ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] } : {}),
   });
   const tmp = mkdtempSync(join(tmpdir(), 'bench-load-'));
   try {

@@ -39,9 +39,11 @@ type Json = Record<string, any>;
 export interface ProcFederationOptions {
   /** Changes each zone's `policy` (the zone file's JSON) before it is written. */
   policy?: (policy: Json, zone: string) => Json;
-  /** Whole start-up (certificates made on first start: a few seconds). */
+  /** Whole start-up (certificates made on first start: a few seconds; eight tsx start-ups on a loaded 2-core machine took 144 s to over 180 s). */
   deadlineMs?: number;
   log?: (msg: string) => void;
+  /** Node flags for every serve process (e.g. `--cpu-prof --cpu-prof-dir D`, bench-load's `--cpu-prof D`). */
+  nodeArgs?: string[];
 }
 
 export async function freePort(): Promise<number> {
@@ -106,12 +108,12 @@ export async function startProcFederation(o: ProcFederationOptions = {}): Promis
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await withDeadline('federation start-up', o.deadlineMs ?? 60_000, () =>
+    await withDeadline('federation start-up', o.deadlineMs ?? 300_000, () =>
       Promise.all(
         files.map(
           (f, i) =>
             new Promise<void>((resolve, reject) => {
-              const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--zone', join(zonesDir, f), '--memory', '--certs-dir', certsDir], {
+              const child = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', MAIN, 'serve', '--zone', join(zonesDir, f), '--memory', '--certs-dir', certsDir], {
                 cwd: REPO,
                 stdio: ['ignore', 'pipe', 'pipe'],
                 env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },

@@ -35,6 +35,8 @@ export const DEFAULTS = {
   upstream: { timeoutMs: 2_000, staleAfterMs: 1_800, deadlineMs: 6_000, maxReferrals: 16, maxBodyBytes: 256 * 1024 },
   // What other registries answer to discover and /v1/zone.
   peer: { timeoutMs: 2_000, maxBodyBytes: 1024 * 1024 },
+  // SPEC §6: replicas of a zone compare digests every 5 minutes by default.
+  replicas: { antiEntropySeconds: 300 },
   // Group commit needs no timer: appends that arrive during a flush share the next one.
   store: { snapshotEvery: 100_000 },
   // Zone policy `limits` (src/quota): what one key or one client may do. Rates are

@@ -10,21 +10,20 @@ import { agentRoutes } from './routes/agents.js';
 import { discoverRoutes } from './routes/discover.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
-import { pushRoutes } from './routes/push.js';
+import { PUSH_MAX_BYTES, pushRoutes } from './routes/push.js';
+import { digestRoutes } from './routes/digest.js';
 import { resolveRoutes } from './routes/resolve.js';
 import { syncRoutes } from './routes/sync.js';
 import { zoneRoutes } from './routes/zone.js';
 
 export function createApp(ctx: NodeContext): Hono {
   const app = new Hono();
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: DEFAULTS.maxBodyBytes,
-      onError: () =>
-        problemResponse(new StewardError('PAYLOAD_TOO_LARGE', `request bodies are limited to ${DEFAULTS.maxBodyBytes} bytes`)),
-    }),
-  );
+  const limit = (maxSize: number) =>
+    bodyLimit({ maxSize, onError: () => problemResponse(new StewardError('PAYLOAD_TOO_LARGE', `request bodies are limited to ${maxSize} bytes`)) });
+  const general = limit(DEFAULTS.maxBodyBytes);
+  // A signed push from a child registry carries a batch of entries (federation/push/outbox.ts).
+  const push = limit(PUSH_MAX_BYTES);
+  app.use('*', (c, next) => (c.req.path === '/v1/push' ? push(c, next) : general(c, next)));
   app.use('/v1/*', readLimit(ctx));
   healthRoutes(app, ctx);
   zoneRoutes(app, ctx);
@@ -34,6 +33,7 @@ export function createApp(ctx: NodeContext): Hono {
   syncRoutes(app, ctx);
   identityRoutes(app, ctx);
   pushRoutes(app, ctx);
+  digestRoutes(app, ctx);
   app.notFound(notFound);
   app.onError(
     onError(

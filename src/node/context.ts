@@ -18,10 +18,12 @@ import type { PeerClient } from '../peer/index.js';
 import type { RedisStatus } from '../redis/status.js';
 import type { AuditLog } from '../audit/index.js';
 import type { FederationHealth } from '../health/index.js';
-import type { DiscoverAnswer, DiscoverScope, DiscoverSort } from '../discover/types.js';
+import type { Delivery } from './delivery.js';
+import type { Replicas } from '../federation/replicas/index.js';
+import type { DiscoverAnswer, DiscoverScope, DiscoverSort, RegistryReport } from '../discover/types.js';
 
 /** `audience`: who asks (src/records/visibility.ts); it decides what the local part may show. */
-export type Discover = (q: string, scope: DiscoverScope, sort: DiscoverSort, limit: number, audience: Audience) => Promise<DiscoverAnswer>;
+export type Discover = (q: string, scope: DiscoverScope, sort: DiscoverSort, limit: number, audience: Audience, onReport?: (r: RegistryReport) => void) => Promise<DiscoverAnswer>;
 
 
 export interface NodeContext {
@@ -53,6 +55,10 @@ export interface NodeContext {
   audit: AuditLog;
   /** What this node knows of its parent, children and replicas: metrics and alerts read it. */
   health: FederationHealth;
+  /** The push outbox to the parent and the pull loop over children (node/delivery.ts). */
+  delivery?: Delivery;
+  /** This zone's replicas: its replica id, the digest they compare, anti-entropy (src/federation/replicas). */
+  replicas: Replicas;
   startedAt: number;
   log: Logger;
   /** Whether the node's Redis (REDIS_URL) is answering; absent = no Redis configured. */

@@ -28,6 +28,8 @@ import type { ZoneConfig } from '../zonefile/index.js';
 import type { NodeContext } from './context.js';
 import { Publisher } from './publisher.js';
 import { publishSeedAgents } from './seed.js';
+import { openDelivery, type DeliveryOptions } from './delivery.js';
+import { Replicas } from '../federation/replicas/index.js';
 
 export interface NodeOptions {
   config: ZoneConfig;
@@ -55,6 +57,12 @@ export interface NodeOptions {
   storeProbeMs?: number;
   /** How often ancestors' CRLs are fetched again (default DEFAULTS.identity.crlRefreshMs). */
   crlRefreshMs?: number;
+  /** Push outbox and pull loop settings (node/delivery.ts). */
+  delivery?: DeliveryOptions;
+  /** Anti-entropy round interval in ms (default: the zone file's anti_entropy_seconds). */
+  antiEntropyMs?: number;
+  /** Tests: the wall clock this replica stamps its publishes with (a skewed replica). */
+  now?: () => Date;
 }
 
 export interface NodeHandle {
@@ -114,7 +122,7 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
   const replicaId = `${config.region}:${config.zone}`;
   const redis = opts.redisUrl ? new RedisStatus(opts.redisUrl, log, config.zone) : undefined;
   const quota = new Quota({ zone: config.zone, limits: config.policy.limits, store, redisUrl: opts.redisUrl, log, onRedisState: () => redis?.watch('quota') });
-  const publisher = new Publisher(config, store, metrics, replicaId, delegations, quota);
+  const publisher = new Publisher(config, store, metrics, replicaId, delegations, quota, opts.now);
   const { view, publicView } = views(config, store, delegations);
   const id = opts.identity
     ? await openIdentity({ config, material: opts.identity, store, delegations, publisher, dataDir: opts.dataDir, fsync: opts.fsync, redisUrl: opts.redisUrl, onRedisState: redis?.watch('nonces'), origins: opts.origins })
@@ -131,10 +139,12 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
     onBackgroundError: (err, name) => log.warn({ err, name }, 'background refresh failed'),
   });
   const discover = createDiscoverer({ config, peer, local: (q, sort, limit, audience) => discoverLocal([store, subtree], { q, sort, limit, audience }) });
+  const replicas = new Replicas({ config, store, writer: publisher.writer, signed: peers.signed, audit, health, log, intervalMs: opts.antiEntropyMs, selfUrls: opts.origins?.slice(0, 1) });
   const renewal = id && opts.identityDir ? nodeRenewal(config, id.identity, { dir: opts.identityDir, checkMs: opts.renewCheckMs, origins: opts.origins, log }) : undefined;
+  const delivery = await openDelivery({ config, store, subtree, publisher, delegations, signed: peers.signed, audit, health, log, dataDir: opts.dataDir, fsync: opts.fsync }, opts.delivery);
   const ctx: NodeContext = {
-    config, store, subtree, delegations, view, publicView, publisher, quota, resolver, discover, metrics, audit, health, startedAt: Date.now(), log, redis,
-    identity: id?.identity, registrar: id?.registrar, tokens: id?.tokens, signedPeer: peers.signed, identityServices: services,
+    config, store, subtree, delegations, view, publicView, publisher, quota, resolver, discover, metrics, audit, health, replicas, startedAt: Date.now(), log, redis,
+    identity: id?.identity, registrar: id?.registrar, tokens: id?.tokens, signedPeer: peers.signed, identityServices: services, delivery,
   };
   // A store that lost data is not a fresh one: seeding it would bring back names (and free
   // unpublished ones) the lost changes had settled.
@@ -147,11 +157,15 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
   }
   const app = createApp(ctx);
   services?.start();
+  delivery.start();
+  replicas.start();
   return {
     ctx,
     app,
     fast: fastResolve(ctx),
     async close() {
+      await delivery.close();
+      await replicas.close();
       await renewal?.close();
       await services?.close();
       await resolver.close();

@@ -38,8 +38,8 @@ export function clientTls(identity: NodeIdentity): TlsOptions {
 
 export function nodePeers(config: ZoneConfig, identity?: NodeIdentity): NodePeers {
   // Endpoints learnt from other registries are held to `policy.upstreams.allow_private`;
-  // the parent's, which the operator wrote into the zone file, are trusted.
-  const trustedHosts = (config.parent?.endpoints ?? []).flatMap((e) => {
+  // the parent's and the zone's replicas', which the operator wrote into the zone file, are trusted.
+  const trustedHosts = [...(config.parent?.endpoints ?? []), ...config.replicas].flatMap((e) => {
     try {
       return [new URL(e.url).hostname];
     } catch {

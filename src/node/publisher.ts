@@ -1,7 +1,9 @@
 // Publish and unpublish for one zone: the records rules (src/records) applied against the
 // live store, with the races closed. Signature checks run in parallel; per name, changes
 // are serialised; a new name reserves its confusable skeleton synchronously, so two
-// confusable names published at the same moment cannot both get in.
+// confusable names published at the same moment cannot both get in. Changes go through
+// the zone's one writer (src/store/writer.ts), which owns the per-name queues and the
+// vector clocks and also applies what the zone's other replicas send.
 import { StewardError } from '../errors/index.js';
 import type { Metrics } from '../metrics/index.js';
 import { childLabel } from '../names/index.js';
@@ -10,12 +12,14 @@ import { prepareUnpublish, preparePublish } from '../records/publish.js';
 import type { AgentRecord } from '../records/types.js';
 import type { Quota } from '../quota/index.js';
 import type { ZoneStore } from '../store/zone-store.js';
+import { ZoneWriter } from '../store/writer.js';
 import type { Delegations } from '../topology/delegations.js';
 import type { ZoneConfig } from '../zonefile/index.js';
 
 export class Publisher {
   private readonly confusables = new ConfusableIndex();
-  private readonly inflight = new Map<string, Promise<unknown>>();
+  /** The zone's one writer: per-name queues, vector clocks, replicated writes (decide()). */
+  readonly writer: ZoneWriter;
   /** Keys the zone vouches for (zone policy `verified`, and its own seed key): a trust signal. */
   private readonly verified: Set<string>;
   /** Earliest publish seen per key (lower bound; see history()). */
@@ -26,6 +30,8 @@ export class Publisher {
    * other name the hold began no later than its current version's published_at.
    */
   private readonly heldSince = new Map<string, number>();
+  /** Signed unpublishes of deletes in flight, by label (see tombstoneOf). */
+  private readonly tombstones = new Map<string, { jws: string; fingerprint: string; version: string }>();
 
   constructor(
     private readonly config: ZoneConfig,
@@ -38,6 +44,7 @@ export class Publisher {
     /** The time a publish happens at (tests move it). */
     private readonly clock: () => Date = () => new Date(),
   ) {
+    this.writer = new ZoneWriter(store, replicaId);
     this.verified = new Set(config.policy.verified);
     for (const label of store.labels()) this.confusables.add(label);
     // Child zones' labels count too: an agent "0penai" next to a delegated "openai" misleads.
@@ -46,6 +53,7 @@ export class Publisher {
       if (e.op === 'put') this.confusables.add(e.record.name);
       else {
         this.heldSince.delete(e.record.name);
+        queueMicrotask(() => this.tombstones.delete(e.record.name));
         if (!this.isDelegated(e.record.name)) this.confusables.remove(e.record.name);
       }
     });
@@ -55,6 +63,22 @@ export class Publisher {
       if (entry?.state === 'active') this.confusables.add(label);
       else if (!store.get(label)) this.confusables.remove(label);
     });
+  }
+
+  /**
+   * The signed unpublish of the delete of `label` at `version` now being written (the push
+   * outbox hears the store's delete and sends this as the entry's tombstone, SPEC §6).
+   */
+  tombstoneOf(label: string, version: string): { jws: string; fingerprint: string } | undefined {
+    const t = this.tombstones.get(label);
+    return t && t.version === version ? t : undefined;
+  }
+
+  private noteTombstone(label: string, jws: string, fingerprint: string) {
+    const version = this.store.get(label)?.version;
+    if (!version) return;
+    if (this.tombstones.size >= 10_000) this.tombstones.clear(); // only the changes in flight matter
+    this.tombstones.set(label, { jws, fingerprint, version });
   }
 
   /** `label` is an active child zone of this zone. */
@@ -89,8 +113,9 @@ export class Publisher {
     return this.serial(label, async () => {
       const { zone, namespace } = this.config;
       const { record } = await prepareUnpublish({ jws, zone, namespace, label, current: (l) => this.store.get(l) });
+      this.noteTombstone(label, jws, record.fingerprint);
       if (opts.from !== undefined) await this.quota?.publishPerKey(record.fingerprint);
-      const entry = await this.store.remove(label);
+      const entry = await this.writer.removeLocal(label, this.clock());
       return { id: record.id, seq: entry?.seq ?? this.store.serial };
     });
   }
@@ -129,8 +154,9 @@ export class Publisher {
       quota?.reserveName(record.fingerprint, record.name);
       this.confusables.add(record.name);
     }
+    let stored: AgentRecord;
     try {
-      await store.put(record);
+      stored = (await this.writer.putLocal(record)).record;
       this.noteKey(record, previous);
     } catch (err) {
       if (isNew && !store.get(record.name)) {
@@ -139,7 +165,7 @@ export class Publisher {
       }
       throw err;
     }
-    return record;
+    return stored;
   }
 
   /**
@@ -173,16 +199,8 @@ export class Publisher {
     this.keySeen.set(record.fingerprint, earliest);
   }
 
-  /** Runs fn after every earlier change of the same label has settled. */
   private serial<T>(label: string, fn: () => Promise<T>): Promise<T> {
-    const before = this.inflight.get(label) ?? Promise.resolve();
-    const run = before.then(fn, fn);
-    const tail = run.catch(() => undefined);
-    this.inflight.set(label, tail);
-    tail.then(() => {
-      if (this.inflight.get(label) === tail) this.inflight.delete(label);
-    });
-    return run;
+    return this.writer.serial(label, fn);
   }
 }
 

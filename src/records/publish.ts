@@ -161,7 +161,7 @@ function checkUnpublished(tomb: AgentRecord | undefined, id: string, version: st
 }
 
 /** The manifest's own fields in a fixed order (optional ones only when present; namespace is the record's). */
-function manifestFields(m: Manifest): Omit<Manifest, 'namespace'> {
+export function manifestFields(m: Manifest): Omit<Manifest, 'namespace'> {
   const out: Omit<Manifest, 'namespace'> = { name: m.name, version: m.version, capabilities: m.capabilities, endpoints: m.endpoints, visibility: m.visibility };
   if (m.description !== undefined) out.description = m.description;
   if (m.tags !== undefined) out.tags = m.tags;

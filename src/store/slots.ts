@@ -108,3 +108,8 @@ export class Slots {
     }
   }
 }
+
+/** The state a live record's slot takes. */
+export function visibilityState(record: { visibility?: string }): number {
+  return record.visibility === 'public' ? PUBLIC : record.visibility === 'internal' ? INTERNAL : OTHER;
+}

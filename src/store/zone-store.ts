@@ -64,6 +64,12 @@ export class ZoneStore extends KeyedStore<AgentRecord> {
     return this.write('put', record);
   }
 
+  /** Stores `record` as the tombstone of its name, live or not (for a zone's replicated deletes). */
+  tombstone(record: AgentRecord): Promise<ChangeEntry> {
+    const bad = checkRecord(record, this.zone);
+    return bad ? Promise.reject(bad) : this.write('delete', record);
+  }
+
   /** Unpublishes; resolves undefined when there is no such live agent. */
   remove(label: string): Promise<ChangeEntry | undefined> {
     const current = this.getKey(label);

@@ -21,8 +21,12 @@ export interface ZoneConfig {
   /** Mutual TLS material (file paths): serve HTTPS only, client certificates required. */
   tls?: { cert: string; key: string };
   replicas: RegionEndpoint[];
+  /** Anti-entropy round interval between the zone's replicas (zone file anti_entropy_seconds). */
+  antiEntropySeconds: number;
   delegations: Delegation[];
   agents: unknown[];
+  /** How `federation up` joins the zone to its parent (zone file `join`): `register` = POST /v1/register at start. */
+  join: 'delegation' | 'register';
   policy: {
     publishers: 'any' | string[];
     verified: string[];
@@ -34,6 +38,8 @@ export interface ZoneConfig {
     upstreams: { allowPrivate: boolean };
     /** `policy.internal_clients`: CIDR blocks of the clients that see internal records (src/records/visibility.ts). */
     internalClients: string[];
+    /** `policy.federation`: push to the parent (default true), pull children every N seconds (default 6 h). */
+    federation: { push: boolean; pullIntervalSeconds: number };
   };
   source?: string;
 }
@@ -97,8 +103,10 @@ export function parseZoneFile(json: unknown, source = 'zone file'): ZoneConfig {
     region: f.region ?? 'local',
     tls: f.tls ? { cert: f.tls.cert, key: f.tls.key } : undefined,
     replicas: f.replicas ?? [],
+    antiEntropySeconds: f.anti_entropy_seconds ?? DEFAULTS.replicas.antiEntropySeconds,
     delegations: f.delegations ?? [],
     agents: f.agents ?? [],
+    join: f.join ?? 'delegation',
     policy: {
       publishers: f.policy?.publishers ?? 'any',
       verified: f.policy?.verified ?? [],
@@ -108,6 +116,7 @@ export function parseZoneFile(json: unknown, source = 'zone file'): ZoneConfig {
       certificateLifetimeSeconds: f.policy?.certificate_lifetime_seconds ?? DEFAULTS.identity.certificateLifetimeSeconds,
       upstreams: { allowPrivate: f.policy?.upstreams?.allow_private === true },
       internalClients: internalClients(f.policy?.internal_clients, source),
+      federation: { push: f.policy?.federation?.push !== false, pullIntervalSeconds: f.policy?.federation?.pull_interval_seconds ?? 21_600 },
     },
     source,
   };

@@ -64,6 +64,10 @@ export const zoneFileSchema = {
       properties: { cert: { type: 'string', minLength: 1, maxLength: 4096 }, key: { type: 'string', minLength: 1, maxLength: 4096 } },
     },
     replicas: { type: 'array', items: endpoint, maxItems: 32 },
+    /** How `federation up` joins this zone to its parent: `register` = POST /v1/register at start (SPEC §5); default: the parent's delegations. */
+    join: { enum: ['delegation', 'register'] },
+    /** How often the zone's replicas run anti-entropy with each other (SPEC §6; default 300). */
+    anti_entropy_seconds: { type: 'integer', minimum: 1, maximum: 86_400 },
     delegations: {
       type: 'array',
       maxItems: 10_000,
@@ -109,6 +113,12 @@ export const zoneFileSchema = {
           type: 'object',
           additionalProperties: false,
           properties: { allow_private: { type: 'boolean' } },
+        },
+        /** SPEC §6 delivery: push changes to the parent (default true); pull children every N seconds (default 6 h). */
+        federation: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { push: { type: 'boolean' }, pull_interval_seconds: { type: 'integer', minimum: 1, maximum: 604_800 } },
         },
       },
     },

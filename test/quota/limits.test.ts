@@ -100,6 +100,19 @@ test('reads over the per-client limit get 429 with Retry-After, on the fast path
     const viaHono = await get(srv.url, '/v1/agents/vibe-agency-orchestrator');
     assert.is(viaHono.status, 429);
     assert.ok(viaHono.retryAfter);
+    // Refusals are made once and reused: again and again the same problem document, on both paths.
+    const raw = async (p: string) => {
+      const r = await fetch(`${srv.url}${p}`);
+      return { status: r.status, type: r.headers.get('content-type'), retry: r.headers.get('retry-after'), body: await r.json() };
+    };
+    const [f1, f2, h1, h2] = [await raw(path), await raw(path), await raw('/v1/agents/vibe-agency-orchestrator'), await raw('/v1/agents/x')];
+    for (const r of [f1, f2, h1, h2]) {
+      assert.is(r.status, 429);
+      assert.is(r.type, 'application/problem+json');
+      assert.is(r.body.code, 'RATE_LIMITED');
+      assert.is(r.body.retry_after, Number(r.retry));
+      assert.equal(r.body, { ...f1.body, retry_after: r.body.retry_after, detail: r.body.detail });
+    }
     assert.is((await get(srv.url, '/healthz')).status, 200, 'health checks are not limited');
     assert.not.equal((await get(srv.url, path, '127.0.0.3')).status, 429);
   } finally {

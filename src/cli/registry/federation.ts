@@ -50,7 +50,7 @@ export async function command(args: string[]) {
     throw err;
   });
   console.log(`Steward federation up: ${fed.nodes.length} registries on loopback`);
-  for (const line of zoneTree(fed.nodes.map((n) => ({ zone: n.ctx.config.zone, parent: n.ctx.config.parent?.zone, url: n.url })))) console.log(`  ${line}`);
+  for (const line of zoneTree(fed.nodes.map((n) => ({ zone: n.ctx.config.zone, parent: n.ctx.config.parent?.zone, url: `${n.url}${n.ctx.config.join === 'register' ? '  (registered)' : ''}` })))) console.log(`  ${line}`);
   const leaf = fed.nodes.find((n) => n.ctx.config.zone.startsWith('vibe-agency.com')) ?? fed.nodes[0]!;
   console.log(`\nTry:  STEWARD_REGISTRY=${leaf.url} npx steward discover orchestrate_sdlc`);
   held.release(); // the nodes' start-up log lines, after the banner

@@ -33,6 +33,11 @@ identity and the zone config kept in the data directory (<data-dir>/identity/,
                    mutual TLS: serve HTTPS only with this certificate (PEM, with its
                    issuers) and key, and require client certificates chaining to the
                    federation root (overrides the zone file's tls)
+  --pull-interval S  pull every child's sync log every S seconds (default the zone file's
+                   policy.federation.pull_interval_seconds, else 21600 = 6 h)
+  --anti-entropy-seconds N
+                   how often the zone's replicas compare digests and pull what differs
+                   (SPEC §6; overrides the zone file's anti_entropy_seconds; default 300)
   --certs-dir DIR  the demo federation's certificates, found or made on first start
                    (default $STEWARD_CERTS_DIR, else certs/ beside the zone file's folder);
                    a registered identity in <data-dir>/identity/ is used instead when present
@@ -61,7 +66,7 @@ export async function command(args: string[]) {
     namespace: { type: 'string' }, parent: { type: 'string' }, 'certs-dir': { type: 'string' },
     'accept-data-loss': { type: 'boolean' }, endpoint: { type: 'string' }, region: { type: 'string' },
     token: { type: 'string' }, alg: { type: 'string' },
-    'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
+    'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'pull-interval': { type: 'string' }, 'anti-entropy-seconds': { type: 'string' },
   });
   if (v.help) return console.log(help);
   const port = portFlag(v.port);
@@ -69,9 +74,19 @@ export async function command(args: string[]) {
   if (v.namespace || v.parent) return serveBootstrapped(v, port, env);
   if (!v.zone) throw usage('serve needs --zone <file>, or --namespace N --parent URL');
   const config = loadZoneFile(v.zone);
+  if (v['pull-interval'] !== undefined) {
+    const s = Number(v['pull-interval']);
+    if (!Number.isInteger(s) || s < 1 || s > 604_800) throw usage(`--pull-interval must be whole seconds from 1 to 604800, got ${v['pull-interval']}`);
+    config.policy.federation.pullIntervalSeconds = s;
+  }
   // mutual TLS (SPEC §5): the flags win over the zone file's `tls`
   if (!!v['tls-cert'] !== !!v['tls-key']) throw usage('--tls-cert and --tls-key go together');
   if (v['tls-cert']) config.tls = { cert: resolve(v['tls-cert']), key: resolve(v['tls-key']!) };
+  const ae = v['anti-entropy-seconds'];
+  if (ae !== undefined) {
+    if (!/^\d{1,5}$/.test(ae) || Number(ae) < 1 || Number(ae) > 86_400) throw usage(`--anti-entropy-seconds must be a whole number from 1 to 86400, got ${ae}`);
+    config.antiEntropySeconds = Number(ae);
+  }
   const dataDir = writableDataDir(v.memory ? undefined : (v['data-dir'] ?? env.dataDir ?? `data/${config.zone}`));
   const certsDir = v['certs-dir'] ?? env.certsDir ?? join(dirname(dirname(resolve(v.zone))), DEFAULTS.identity.demoCertsDir);
   const registered = dataDir ? loadRegistered(identityDir(dataDir)) : undefined;

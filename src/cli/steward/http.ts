@@ -6,6 +6,7 @@ import { Agent, request } from 'undici';
 import { StewardError, type ErrorCode } from '../../errors/index.js';
 
 export const DEFAULT_TIMEOUT_MS = 5_000;
+const NDJSON = 'application/x-ndjson';
 // A discover answer for a big federation is large, but never this large; a bigger body
 // is a broken or hostile server, not data.
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -57,6 +58,50 @@ export class RegistryClient {
     const res = await this.call(method, url, opts);
     if (res.status >= 400) throw problemError(res, url);
     return res;
+  }
+
+  /**
+   * GET an answer that may stream as NDJSON (discover with progress): every line but the
+   * last goes to `onLine` as it arrives; the `{"answer": …}` line is returned as the JSON
+   * body. A server that answers plain JSON (or a problem) is read as call() would.
+   */
+  async stream(url: string, onLine: (line: unknown) => void): Promise<HttpResponse> {
+    const signal = AbortSignal.timeout(this.timeoutMs);
+    const started = performance.now();
+    try {
+      const res = await request(url, { method: 'GET', headers: { accept: `${NDJSON}, application/json, application/problem+json` }, dispatcher: this.agent, signal });
+      const ct = res.headers['content-type'];
+      const contentType = (Array.isArray(ct) ? ct[0] : ct) ?? '';
+      if (res.statusCode >= 400 || !contentType.includes(NDJSON)) {
+        const text = await readCapped(res.body, url);
+        return { status: res.statusCode, contentType, text, json: parseJson(text, contentType), ms: performance.now() - started };
+      }
+      let pending = '';
+      let size = 0;
+      let last: { text: string; json: unknown } | undefined;
+      const take = (line: string) => {
+        if (!line.trim()) return;
+        const j = parseJson(line, 'json') as Record<string, unknown> | undefined;
+        if (j && typeof j === 'object' && ('answer' in j || 'error' in j)) last = { text: line, json: j.answer ?? j.error };
+        else onLine(j);
+      };
+      for await (const chunk of res.body) {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) throw new StewardError('SERVFAIL', `the answer from ${url} is larger than ${MAX_BODY_BYTES} bytes`);
+        pending += chunk.toString('utf8');
+        const lines = pending.split('\n');
+        pending = lines.pop()!;
+        lines.forEach(take);
+      }
+      take(pending);
+      const json = last?.json as Record<string, unknown> | undefined;
+      // An {"error": problem} line is the registry failing after it began to answer.
+      const status = json && typeof json.status === 'number' && !('results' in json) ? json.status : res.statusCode;
+      return { status, contentType: 'application/json', text: last?.text ?? '', json, ms: performance.now() - started };
+    } catch (err) {
+      if (err instanceof StewardError) throw err;
+      throw networkError(err, url, this.timeoutMs, signal.aborted);
+    }
   }
 
   /** Drops every socket at once, including ones stuck on a silent server. */

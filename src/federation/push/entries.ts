@@ -100,23 +100,36 @@ async function checkDelete(e: Record<string, any>, rootDomain: string, sender: s
   }
   const t = validateTombstone(verified.payload);
   if (!fqid.startsWith(`${t.name}.`)) reject('SCHEMA_VIOLATION', `the tombstone is for ${t.name}, not ${fqid}`);
+  // Bound to its namespace (SPEC §2), so one key's unpublish in one zone removes nothing in another.
+  if (`${t.name}.${zoneOf(t.namespace, rootDomain)}` !== fqid) reject('WRONG_NAMESPACE', `the tombstone is signed for namespace ${t.namespace}, not for ${fqid}`);
   if (e.version !== t.version) reject('SCHEMA_VIOLATION', `version ${String(e.version)} is not the tombstone's ${t.version}`);
   return { op: 'delete', id: fqid, version: t.version, tombstone: e.tombstone, fingerprint: verified.fingerprint };
 }
 
-/** Checks every entry; the good ones (trimmed to §6's fields) and the rejected ones. */
+/** Entries checked at once: their signatures verify on libuv's thread pool in parallel (records/jws.ts). */
+const PARALLEL = 64;
+
+async function checkOne(raw: unknown, opts: { rootDomain: string; sender: string }): Promise<PushEntry | Rejected> {
+  try {
+    if (!isObj(raw)) return reject('SCHEMA_VIOLATION', 'an entry must be an object');
+    if (raw.op === 'put') return await checkPut(raw.ref, opts.rootDomain, opts.sender);
+    if (raw.op === 'delete') return await checkDelete(raw, opts.rootDomain, opts.sender);
+    return reject('SCHEMA_VIOLATION', 'op must be "put" or "delete"');
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? 'SCHEMA_VIOLATION';
+    return { id: idOf(raw), code, detail: (err as Error).message.slice(0, 500) };
+  }
+}
+
+/** Checks every entry (each by itself, up to PARALLEL at once); the good ones (trimmed to §6's fields), in order, and the rejected ones. */
 export async function checkPushEntries(entries: unknown[], opts: { rootDomain: string; sender: string }) {
   const good: PushEntry[] = [];
   const rejected: Rejected[] = [];
-  for (const raw of entries) {
-    try {
-      if (!isObj(raw)) return reject('SCHEMA_VIOLATION', 'an entry must be an object');
-      if (raw.op === 'put') good.push(await checkPut(raw.ref, opts.rootDomain, opts.sender));
-      else if (raw.op === 'delete') good.push(await checkDelete(raw, opts.rootDomain, opts.sender));
-      else reject('SCHEMA_VIOLATION', 'op must be "put" or "delete"');
-    } catch (err) {
-      const code = (err as { code?: string }).code ?? 'SCHEMA_VIOLATION';
-      rejected.push({ id: idOf(raw), code, detail: (err as Error).message.slice(0, 500) });
+  for (let i = 0; i < entries.length; i += PARALLEL) {
+    const done = await Promise.all(entries.slice(i, i + PARALLEL).map((raw) => checkOne(raw, opts)));
+    for (const r of done) {
+      if ('op' in r) good.push(r);
+      else rejected.push(r);
     }
   }
   return { good, rejected };

@@ -14,9 +14,12 @@ import { readJsonBody } from '../body.js';
 import { signedRequests, verifiedSender } from '../signed.js';
 
 const MAX_ENTRIES = 1_000;
+/** A push body at most (the sender's outbox batches stay under it: 256 KiB). */
+export const PUSH_MAX_BYTES = 1024 * 1024;
 
 export function pushRoutes(app: Hono, ctx: NodeContext) {
   const verify = signedRequests({
+    maxBodyBytes: PUSH_MAX_BYTES,
     verify: (req) => {
       if (!ctx.identity) throw new StewardError('UNAVAILABLE', `${ctx.config.zone} runs without a registry identity and takes no pushes`);
       return ctx.identity.verify(req);

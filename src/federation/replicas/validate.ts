@@ -1,0 +1,56 @@
+// What another replica of the zone sends (GET /v1/digest and /v1/digest/entries answers)
+// is hostile until checked here. A version is kept only when: it is one of the §2 record
+// fields (recordFromPeer drops the rest, then the schema decides), it belongs to this
+// zone and namespace, its JWS verifies under the key it names, and the digest is the
+// signed manifest's. The manifest fields are then taken from the signed payload, never
+// from the sender's copy. The ordering rules (same key, rising versions) are the
+// writer's, against what the name holds (src/store/writer.ts, decide()).
+import { StewardError } from '../../errors/index.js';
+import type { Version } from '../../records/decide.js';
+import { manifestDigest } from '../../records/digest.js';
+import { verifyCompactJws } from '../../records/jws.js';
+import { manifestFields } from '../../records/publish.js';
+import { recordFromPeer } from '../../records/record-schema.js';
+import { validateManifest } from '../../records/schema.js';
+import { BUCKETS, type DigestView } from './digest.js';
+
+const isObj = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
+const bad = (detail: string): never => {
+  throw new StewardError('LAME_ANSWER', detail);
+};
+
+export async function versionFromReplica(raw: unknown, zone: { zone: string; namespace: string }): Promise<Version> {
+  if (!isObj(raw) || (raw.op !== 'put' && raw.op !== 'delete')) return bad('an entry must be {op: "put" | "delete", record}');
+  const r = recordFromPeer(raw.record);
+  if (r.zone !== zone.zone || r.namespace !== zone.namespace) return bad(`${r.id} is not a record of ${zone.zone}`);
+  const verified = await verifyCompactJws(r.jws);
+  const manifest = validateManifest(verified.payload);
+  if (manifest.namespace !== zone.namespace) return bad(`${r.id}: the manifest is signed for namespace ${manifest.namespace}`);
+  if (verified.fingerprint !== r.fingerprint) return bad(`${r.id}: fingerprint is not the key that signed the manifest`);
+  if (manifestDigest(manifest) !== r.digest) return bad(`${r.id}: digest does not match the signed manifest`);
+  if (r.id !== `${manifest.name}.${zone.zone}`) return bad(`${r.id} is not the signed manifest's name ${manifest.name}`);
+  if (Number.isNaN(Date.parse(r.published_at))) return bad(`${r.id}: published_at is not a date`);
+  return {
+    op: raw.op,
+    record: {
+      id: r.id, ...manifestFields(manifest), namespace: zone.namespace, zone: zone.zone, fingerprint: r.fingerprint, digest: r.digest,
+      jws: r.jws, published_at: r.published_at, trust: r.trust, vector_clock: { ...r.vector_clock },
+    },
+  };
+}
+
+const HASH = /^[0-9a-f]{32}$/;
+
+export function digestFromReplica(raw: unknown): DigestView {
+  if (!isObj(raw) || typeof raw.root !== 'string' || !/^[0-9a-f]{64}$/.test(raw.root)) return bad('the digest answer has no root hash');
+  const { hashes, names } = raw;
+  if (!Array.isArray(hashes) || hashes.length !== BUCKETS || !hashes.every((h) => typeof h === 'string' && HASH.test(h))) return bad(`the digest answer needs ${BUCKETS} bucket hashes`);
+  if (!Number.isSafeInteger(names) || (names as number) < 0) return bad('the digest answer has no name count');
+  return { root: raw.root, hashes: hashes as string[], names: names as number };
+}
+
+export function pageFromReplica(raw: unknown, maxEntries: number): { entries: unknown[]; next: string | null } {
+  if (!isObj(raw) || !Array.isArray(raw.entries) || raw.entries.length > maxEntries) return bad(`an entries page is {entries: [at most ${maxEntries}], next}`);
+  if (raw.next !== null && (typeof raw.next !== 'string' || raw.next.length > 300)) return bad('next must be a cursor string or null');
+  return { entries: raw.entries, next: raw.next };
+}
