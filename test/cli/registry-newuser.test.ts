@@ -52,14 +52,14 @@ test('federation up prints its banner first (no JSON before it) and the zones as
     const lines = out.split('\n');
     assert.match(lines[0]!, /^Steward federation up: \d+ registries on loopback$/, out);
     const tree = lines.slice(1, lines.findIndex((l) => l === ''));
-    const names = tree.map((l) => l.replace(/\s+http:\S+$/, '').slice(2));
+    const names = tree.map((l) => l.replace(/\s+https?:\/\/\S+.*$/, '').slice(2));
     assert.is(names[0], 'steward-registry.org', 'the root first');
     assert.ok(names.includes('├─ com.steward-registry.org'), names.join('\n'));
     const com = names.indexOf('├─ com.steward-registry.org');
     assert.match(names[com + 1]!, /^│ {2}[├└]─ (acme-corp|vibe-agency)\.com\.steward-registry\.org$/, 'children under their parent');
     assert.ok(names.includes('└─ org.steward-registry.org') || names.includes('├─ org.steward-registry.org'));
     assert.ok(names.some((n) => /^ {3}[├└]─ openai\.org\.steward-registry\.org$|^│ {2}[├└]─ openai\.org/.test(n)), names.join('\n'));
-    for (const l of tree) assert.match(l, /http:\/\/127\.0\.0\.1:\d+$/);
+    for (const l of tree) assert.match(l, /http:\/\/127\.0\.0\.1:\d+( {2}\(registered\))?$/);
     assert.not.match(out.slice(0, out.indexOf('Try:')), /^\{"level"/m, 'no JSON log line before the banner ends');
     assert.match(out.slice(out.indexOf('Try:')), /^\{"level":30/m, 'the start-up log lines come after it');
   } finally {

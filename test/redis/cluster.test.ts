@@ -6,12 +6,18 @@ import * as assert from 'uvu/assert';
 import { startNode, type RunningNode } from '../../src/node/index.js';
 import { RedisNonceStore } from '../../src/pki/httpsig/nonce/index.js';
 import { generatePublisherKey } from '../../src/records/keys.js';
-import { RedisCache, type Resolver } from '../../src/resolver/index.js';
+import { createNodeResolver, RedisCache, type Resolver } from '../../src/resolver/index.js';
 import { testZone } from '../helpers/node.js';
 import { redisAvailable } from '../helpers/redis.js';
 import { startRedisCluster, type TestCluster } from '../helpers/redis-cluster.js';
 import { distinctName, pooled, publish, tally } from '../quota/helpers.js';
-import { SEED_TREE, resolverFor, startTree, zoneName as z } from '../resolver/tree.js';
+import { SEED_TREE, startTree, zoneName as z, type Tree } from '../resolver/tree.js';
+
+// A generous command timeout: the machine running the tests may be loaded, and these
+// tests are about what works over a Cluster, not about how fast a slow one is skipped.
+const redis = { commandTimeoutMs: 2_000 };
+const resolverFor = (tree: Tree, ns: string, redisUrl: string): Resolver =>
+  createNodeResolver({ view: tree.zone(ns).view, redisUrl, redis, cacheEntries: 1000, allowPrivate: true, limits: { minTtl: 0 }, upstream: { timeoutMs: 1000 } });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -35,8 +41,8 @@ test.after(async () => {
 test('two resolver nodes share their cache through the Cluster: the second resolves with no upstream request', async () => {
   if (!cluster) return console.log('  (skipped: no redis-server)');
   const tree = await startTree(SEED_TREE);
-  const a: Resolver = resolverFor(tree, 'vibe-agency.com', { redisUrl: cluster.url });
-  const b: Resolver = resolverFor(tree, 'acme-corp.com', { redisUrl: cluster.url });
+  const a = resolverFor(tree, 'vibe-agency.com', cluster.url);
+  const b = resolverFor(tree, 'acme-corp.com', cluster.url);
   try {
     await until(() => a.cacheState().shared === 'up' && b.cacheState().shared === 'up', 'both resolvers connected to the Cluster');
     const names = [`gpt-planner.${z('openai.org')}`, `claude-architect.${z('anthropic.org')}`, `gpt-code-assistant.${z('openai.org')}`];
@@ -52,8 +58,8 @@ test('two resolver nodes share their cache through the Cluster: the second resol
 
 test('the nonce store claims a nonce once across two nodes on the Cluster, and keys land on every master', async () => {
   if (!cluster) return console.log('  (skipped: no redis-server)');
-  const a = new RedisNonceStore({ url: cluster.url });
-  const b = new RedisNonceStore({ url: cluster.url });
+  const a = new RedisNonceStore({ url: cluster.url, ...redis });
+  const b = new RedisNonceStore({ url: cluster.url, ...redis });
   try {
     await Promise.all([a.ready(20_000), b.ready(20_000)]);
     const keys = Array.from({ length: 60 }, (_, i) => `kid-${i}:nonce-${i}`);
@@ -91,8 +97,8 @@ test('two nodes of one zone on the Cluster share a key publish counter', async (
 
 test('a master that dies fails its keys fast (NONCE_STORE_DOWN, a cache miss) while the other masters keep answering', async () => {
   if (!cluster) return console.log('  (skipped: no redis-server)');
-  const nonces = new RedisNonceStore({ url: cluster.url });
-  const cache = new RedisCache({ url: cluster.url });
+  const nonces = new RedisNonceStore({ url: cluster.url, ...redis });
+  const cache = new RedisCache({ url: cluster.url, ...redis });
   try {
     await nonces.ready(20_000);
     await until(() => cache.connected, 'the cache connected');

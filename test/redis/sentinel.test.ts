@@ -12,8 +12,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 test('the nonce store and the cache work through Sentinel and follow a failover', async () => {
   if (!redisAvailable()) return console.log('  (skipped: no redis-server)');
   const sentinel = await startRedisSentinel();
-  const nonces = new RedisNonceStore({ url: sentinel.url });
-  const cache = new RedisCache({ url: sentinel.url });
+  // (a generous command timeout: the test machine may be loaded)
+  const nonces = new RedisNonceStore({ url: sentinel.url, commandTimeoutMs: 2_000 });
+  const cache = new RedisCache({ url: sentinel.url, commandTimeoutMs: 2_000 });
   try {
     await nonces.ready(20_000);
     assert.is(await nonces.claim('kid:n1', 60), true);
