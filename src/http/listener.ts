@@ -13,6 +13,7 @@ import { getRequestListener, RequestError } from '@hono/node-server';
 import { DEFAULTS } from '../config/index.js';
 import { StewardError } from '../errors/index.js';
 import { clientKey } from '../quota/index.js';
+import type { AccessLog } from './access-log.js';
 import type { FastPath } from './fast-resolve.js';
 import { PROBLEM_TYPE, problemBody, problemResponse } from './problem.js';
 
@@ -23,7 +24,8 @@ export interface Listener {
   server: Server;
   url: string;
   port: number;
-  attach(fetch: Fetch, fast?: FastPath): void;
+  /** `access`: the request log's hook (access-log.ts), called first for every request. */
+  attach(fetch: Fetch, fast?: FastPath, access?: AccessLog): void;
 }
 
 export interface ListenerLimits {
@@ -89,6 +91,7 @@ export async function listen(host: string, port: number, limits: Partial<Listene
   const lim = { ...DEFAULTS.http, ...limits };
   let handler: Fetch | undefined;
   let fast: FastPath | undefined;
+  let access: AccessLog | undefined;
   const framework = getRequestListener((r: Request, env: unknown) => (handler ? handler(r, env) : notReady()), { hostname: host, errorHandler: onFrameworkError });
   const options = {
     headersTimeout: Math.min(lim.headersTimeoutMs, lim.requestTimeoutMs),
@@ -97,6 +100,7 @@ export async function listen(host: string, port: number, limits: Partial<Listene
     connectionsCheckingInterval: Math.max(100, Math.min(1_000, lim.requestTimeoutMs / 4)),
   };
   const onRequest = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+    if (access) access(req, res);
     if (!fast?.(req, res)) void framework(req, res);
   };
   // (an https.Server is a tls.Server that emits the same 'request'/'connection' events;
@@ -120,9 +124,10 @@ export async function listen(host: string, port: number, limits: Partial<Listene
     server,
     url: `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${actual}`,
     port: actual,
-    attach(fetch, fastPath) {
+    attach(fetch, fastPath, accessHook) {
       handler = fetch;
       fast = fastPath;
+      access = accessHook;
     },
   };
 }

@@ -14,6 +14,8 @@ export interface FederationOptions {
   redisUrl?: string;
   fsync?: boolean;
   log?: Logger;
+  /** Request lines of every node (see NodeOptions.requestLog). */
+  requestLog?: Logger;
   /** The demo's certificate material (made on first start); absent = nodes without identity. */
   certsDir?: string;
 }
@@ -50,10 +52,11 @@ export async function startFederation(configs: ZoneConfig[], opts: FederationOpt
         redisUrl: opts.redisUrl,
         fsync: opts.fsync,
         log: opts.log,
+        requestLog: opts.requestLog,
         identity: material[i],
         origins: [listeners[i]!.url, ...config.replicas.map((r) => r.url)],
       });
-      listeners[i]!.attach(node.app.fetch, node.fast);
+      listeners[i]!.attach(node.app.fetch, node.fast, node.access);
       nodes.push(attachServer(node, listeners[i]!));
     }
   } catch (err) {

@@ -7,6 +7,7 @@ import { createDiscoverer } from '../discover/escalate.js';
 import { discoverLocal } from '../discover/local.js';
 import { createApp } from '../http/app.js';
 import { fastResolve, type FastPath } from '../http/fast-resolve.js';
+import { accessLog, type AccessLog } from '../http/access-log.js';
 import { closeServer, listen, type ListenerLimits } from '../http/listener.js';
 import { createMetrics } from '../metrics/index.js';
 import { createNodeResolver } from '../resolver/index.js';
@@ -32,6 +33,8 @@ export interface NodeOptions {
   redisUrl?: string;
   fsync?: boolean;
   log?: Logger;
+  /** Where one JSON line per request goes, at info (src/http/access-log.ts); absent = none. */
+  requestLog?: Logger;
   /** Listener deadlines and connection caps (defaults: DEFAULTS.http). */
   http?: Partial<ListenerLimits>;
   /** The registry's key and certificates (SPEC §5); absent = no signed exchanges. */
@@ -58,6 +61,8 @@ export interface NodeHandle {
   app: ReturnType<typeof createApp>;
   /** Raw node:http handler for the hot GET /v1/resolve; everything else goes to `app`. */
   fast: FastPath;
+  /** The request log's hook for the listener (NodeOptions.requestLog), if any. */
+  access?: AccessLog;
   close(): Promise<void>;
 }
 
@@ -136,6 +141,7 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
     ctx,
     app,
     fast: fastResolve(ctx),
+    access: accessLog(opts.requestLog),
     async close() {
       await renewal?.close();
       await services?.close();
@@ -159,7 +165,7 @@ export async function startNode(opts: NodeOptions & { port?: number; host?: stri
     await closeServer(l.server);
     throw err;
   }
-  l.attach(node.app.fetch, node.fast);
+  l.attach(node.app.fetch, node.fast, node.access);
   return attachServer(node, l);
 }
 

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { DEFAULTS, readEnv } from '../../config/index.js';
 import { startFederation } from '../../node/federation.js';
 import { loadZoneDir } from '../../zonefile/index.js';
-import { logger, onShutdown, parse, usage } from './common.js';
+import { logger, onShutdown, parse, requestLogger, usage } from './common.js';
 
 export const help = `usage: steward-registry federation up [options]
 
@@ -36,6 +36,7 @@ export async function command(args: string[]) {
     redisUrl: v.redis ?? env.redisUrl,
     ephemeralPorts: !!v['ephemeral-ports'],
     log: logger(),
+    requestLog: requestLogger(),
     certsDir: v['certs-dir'] ?? env.certsDir ?? join(dirname(resolve(zonesDir)), DEFAULTS.identity.demoCertsDir),
   });
   console.log(`Steward federation up: ${fed.nodes.length} registries on loopback`);

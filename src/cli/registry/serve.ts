@@ -5,7 +5,7 @@ import { DEFAULTS, readEnv } from '../../config/index.js';
 import { demoMaterial, identityDir, loadRegistered } from '../../identity/material.js';
 import { startNode } from '../../node/index.js';
 import { loadZoneFile } from '../../zonefile/index.js';
-import { algFlag, logger, onShutdown, parse, portFlag, urlFlag, usage } from './common.js';
+import { algFlag, logger, onShutdown, requestLogger, parse, portFlag, urlFlag, usage } from './common.js';
 import { DEFAULT_PORT, savedZonePath, serveNamespace } from './bootstrap.js';
 
 export const help = `usage: steward-registry serve --zone <zone file> [options]
@@ -74,7 +74,7 @@ export async function command(args: string[]) {
   const identity = registered ?? (await demoMaterial(config.zone, config.rootDomain, certsDir));
   // (a registered identity is renewed in place; demo material is remade by ensureDemoPki)
   const renew = registered && dataDir ? { identityDir: identityDir(dataDir) } : {};
-  const node = await startNode({ config, port, host: v.host, log: logger(), dataDir, redisUrl: v.redis ?? env.redisUrl, identity, acceptDataLoss: !!v['accept-data-loss'], ...renew });
+  const node = await startNode({ config, port, host: v.host, log: logger(), requestLog: requestLogger(), dataDir, redisUrl: v.redis ?? env.redisUrl, identity, acceptDataLoss: !!v['accept-data-loss'], ...renew });
   console.log(`${config.zone}  ${node.url}`);
   onShutdown(() => node.close());
 }
@@ -90,7 +90,7 @@ async function serveBootstrapped(v: Record<string, any>, port: number | undefine
   const node = await serveNamespace({
     namespace: v.namespace, parent: parent ?? '', dataDir, port, host: v.host, endpoint: urlFlag('endpoint', v.endpoint),
     region: v.region, token: v.token, alg: algFlag(v.alg), log: logger(),
-    node: { redisUrl: v.redis ?? env.redisUrl, acceptDataLoss: !!v['accept-data-loss'] },
+    node: { redisUrl: v.redis ?? env.redisUrl, acceptDataLoss: !!v['accept-data-loss'], requestLog: requestLogger() },
   });
   console.log(`${node.ctx.config.zone}  ${node.url}`);
   onShutdown(() => node.close());
