@@ -24,8 +24,14 @@ export interface Listener {
   server: Server;
   url: string;
   port: number;
-  /** `access`: the request log's hook (access-log.ts), called first for every request. */
-  attach(fetch: Fetch, fast?: FastPath, access?: AccessLog): void;
+  attach(fetch: Fetch, fast?: FastPath, hooks?: ListenerHooks): void;
+}
+
+export interface ListenerHooks {
+  /** The request log's hook (access-log.ts), called first for every request. */
+  access?: AccessLog;
+  /** Hold every request back this long before answering it (zone file `delay_ms`). */
+  delayMs?: number;
 }
 
 export interface ListenerLimits {
@@ -92,6 +98,7 @@ export async function listen(host: string, port: number, limits: Partial<Listene
   let handler: Fetch | undefined;
   let fast: FastPath | undefined;
   let access: AccessLog | undefined;
+  let delayMs = 0;
   const framework = getRequestListener((r: Request, env: unknown) => (handler ? handler(r, env) : notReady()), { hostname: host, errorHandler: onFrameworkError });
   const options = {
     headersTimeout: Math.min(lim.headersTimeoutMs, lim.requestTimeoutMs),
@@ -99,9 +106,13 @@ export async function listen(host: string, port: number, limits: Partial<Listene
     // (how often Node checks those deadlines; its default of 30 s would let them overrun)
     connectionsCheckingInterval: Math.max(100, Math.min(1_000, lim.requestTimeoutMs / 4)),
   };
+  const dispatch = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+    if (!fast?.(req, res)) void framework(req, res);
+  };
   const onRequest = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
     if (access) access(req, res);
-    if (!fast?.(req, res)) void framework(req, res);
+    if (delayMs > 0) setTimeout(dispatch, delayMs, req, res);
+    else dispatch(req, res);
   };
   // (an https.Server is a tls.Server that emits the same 'request'/'connection' events;
   // typed as http.Server so the rest of the node needs no second type)
@@ -124,10 +135,11 @@ export async function listen(host: string, port: number, limits: Partial<Listene
     server,
     url: `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${actual}`,
     port: actual,
-    attach(fetch, fastPath, accessHook) {
+    attach(fetch, fastPath, hooks = {}) {
       handler = fetch;
       fast = fastPath;
-      access = accessHook;
+      access = hooks.access;
+      delayMs = hooks.delayMs ?? 0;
     },
   };
 }

@@ -56,7 +56,7 @@ export async function startFederation(configs: ZoneConfig[], opts: FederationOpt
         identity: material[i],
         origins: [listeners[i]!.url, ...config.replicas.map((r) => r.url)],
       });
-      listeners[i]!.attach(node.app.fetch, node.fast, node.access);
+      listeners[i]!.attach(node.app.fetch, node.fast, node.hooks);
       nodes.push(attachServer(node, listeners[i]!));
     }
   } catch (err) {

@@ -7,8 +7,8 @@ import { createDiscoverer } from '../discover/escalate.js';
 import { discoverLocal } from '../discover/local.js';
 import { createApp } from '../http/app.js';
 import { fastResolve, type FastPath } from '../http/fast-resolve.js';
-import { accessLog, type AccessLog } from '../http/access-log.js';
-import { closeServer, listen, type ListenerLimits } from '../http/listener.js';
+import { accessLog } from '../http/access-log.js';
+import { closeServer, listen, type ListenerHooks, type ListenerLimits } from '../http/listener.js';
 import { createMetrics } from '../metrics/index.js';
 import { createNodeResolver } from '../resolver/index.js';
 import { outsideView } from '../resolver/authoritative.js';
@@ -61,8 +61,8 @@ export interface NodeHandle {
   app: ReturnType<typeof createApp>;
   /** Raw node:http handler for the hot GET /v1/resolve; everything else goes to `app`. */
   fast: FastPath;
-  /** The request log's hook for the listener (NodeOptions.requestLog), if any. */
-  access?: AccessLog;
+  /** What the listener does around every request: the request log (NodeOptions.requestLog), the zone's delay_ms. */
+  hooks: ListenerHooks;
   close(): Promise<void>;
 }
 
@@ -141,7 +141,7 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
     ctx,
     app,
     fast: fastResolve(ctx),
-    access: accessLog(opts.requestLog),
+    hooks: { access: accessLog(opts.requestLog), delayMs: opts.config.delayMs },
     async close() {
       await renewal?.close();
       await services?.close();
@@ -165,7 +165,7 @@ export async function startNode(opts: NodeOptions & { port?: number; host?: stri
     await closeServer(l.server);
     throw err;
   }
-  l.attach(node.app.fetch, node.fast, node.access);
+  l.attach(node.app.fetch, node.fast, node.hooks);
   return attachServer(node, l);
 }
 

@@ -56,7 +56,7 @@ test('no request lines when the level is above info', async () => {
   const { log, lines } = memoryLogger('warn');
   const node = await startNode({ config: testZone(), port: 0, requestLog: log });
   try {
-    assert.is(node.access, undefined, 'no hook at all: the fast path pays nothing');
+    assert.is(node.hooks.access, undefined, 'no hook at all: the fast path pays nothing');
     await fetch(`${node.url}/healthz`).then((r) => r.text());
     await new Promise((r) => setTimeout(r, 100));
     assert.is(lines.length, 0);
@@ -68,7 +68,7 @@ test('no request lines when the level is above info', async () => {
 test('a node without a request log (the default, as in tests) logs nothing per request', async () => {
   const node = await startNode({ config: testZone(), port: 0 });
   try {
-    assert.is(node.access, undefined);
+    assert.is(node.hooks.access, undefined);
   } finally {
     await node.close();
   }

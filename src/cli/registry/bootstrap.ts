@@ -46,7 +46,7 @@ export interface BootstrapOptions {
 async function serveOn(l: Listener, opts: NodeOptions, endpoints: string[]): Promise<RunningNode> {
   try {
     const node = await createNode({ ...opts, origins: [...new Set([l.url, ...endpoints])] });
-    l.attach(node.app.fetch, node.fast, node.access);
+    l.attach(node.app.fetch, node.fast, node.hooks);
     return attachServer(node, l);
   } catch (err) {
     await closeServer(l.server);

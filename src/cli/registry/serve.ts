@@ -22,6 +22,8 @@ identity and the zone config kept in the data directory (<data-dir>/identity/,
   --host H         listen on host H instead of the zone file's listen.host
   --data-dir DIR   where the node keeps its data (default $STEWARD_DATA_DIR, else ./data/<zone>)
   --memory         keep data in memory only (nothing written to disk)
+  --delay-ms N     hold every answer back N ms (0-10000; overrides the zone file's
+                   delay_ms): regions simulated on one machine, e.g. 25, 150, 300
   --redis URL      share the resolver cache over Redis (default $REDIS_URL)
   --accept-data-loss  open a store that lost acknowledged data (a damaged or missing log
                    line, segment or snapshot) with what is left; each loss is logged.
@@ -57,7 +59,7 @@ export async function command(args: string[]) {
     namespace: { type: 'string' }, parent: { type: 'string' }, 'certs-dir': { type: 'string' },
     'accept-data-loss': { type: 'boolean' }, endpoint: { type: 'string' }, region: { type: 'string' },
     token: { type: 'string' }, alg: { type: 'string' },
-    'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
+    'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'delay-ms': { type: 'string' },
   });
   if (v.help) return console.log(help);
   const port = portFlag(v.port);
@@ -65,6 +67,7 @@ export async function command(args: string[]) {
   if (v.namespace || v.parent) return serveBootstrapped(v, port, env);
   if (!v.zone) throw usage('serve needs --zone <file>, or --namespace N --parent URL');
   const config = loadZoneFile(v.zone);
+  if (v['delay-ms'] !== undefined) config.delayMs = delayFlag(v['delay-ms']);
   // mutual TLS (SPEC §5): the flags win over the zone file's `tls`
   if (!!v['tls-cert'] !== !!v['tls-key']) throw usage('--tls-cert and --tls-key go together');
   if (v['tls-cert']) config.tls = { cert: resolve(v['tls-cert']), key: resolve(v['tls-key']!) };
@@ -77,6 +80,11 @@ export async function command(args: string[]) {
   const node = await startNode({ config, port, host: v.host, log: logger(), requestLog: requestLogger(), dataDir, redisUrl: v.redis ?? env.redisUrl, identity, acceptDataLoss: !!v['accept-data-loss'], ...renew });
   console.log(`${config.zone}  ${node.url}`);
   onShutdown(() => node.close());
+}
+
+function delayFlag(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) > 10_000) throw usage(`--delay-ms must be a whole number of milliseconds from 0 to 10000, got ${v}`);
+  return Number(v);
 }
 
 async function serveBootstrapped(v: Record<string, any>, port: number | undefined, env: ReturnType<typeof readEnv>) {
