@@ -37,7 +37,7 @@ async function serve(zoneFile: string, certsDir: string, level: string, dir: str
 }
 
 export async function logCost(o: { rounds: number; roundSeconds: number; connections: number; readLimit: false | { points: number; per_seconds: number } }) {
-  const fed = await startProcFederation({ policy: (p) => ({ ...p, limits: { ...(p.limits ?? {}), reads_per_client: o.readLimit } }), log: progress });
+  const fed = await startProcFederation({ policy: (p) => ({ ...p, limits: { ...(p.limits ?? {}), reads_per_client: o.readLimit } }), log: progress, deadlineMs: 300_000 });
   const dir = mkdtempSync(join(tmpdir(), 'bench-log-cost-'));
   const nodes: Node[] = [];
   try {

@@ -2,7 +2,10 @@
 // deadline (connect + headers + body): a registry that accepts the connection and then
 // says nothing must not hang the command line. Network failures and 5xx become
 // StewardErrors with a 5xx status, which the CLI maps to exit code 3.
-import { Agent, request } from 'undici';
+// Built on node:http/https, not undici: loading undici from node_modules costs more CPU
+// than the rest of a `steward resolve` (scripts/bench-cli.ts), node's own modules less.
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { StewardError, type ErrorCode } from '../../errors/index.js';
 
 export const DEFAULT_TIMEOUT_MS = 5_000;
@@ -27,28 +30,42 @@ export interface CallOptions {
 }
 
 export class RegistryClient {
-  readonly agent: Agent;
+  private readonly http = new HttpAgent({ keepAlive: true });
+  private readonly https = new HttpsAgent({ keepAlive: true });
 
-  constructor(readonly timeoutMs: number = DEFAULT_TIMEOUT_MS) {
-    this.agent = new Agent({ connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-  }
+  constructor(readonly timeoutMs: number = DEFAULT_TIMEOUT_MS) {}
 
   /** Any HTTP status comes back as a response; only the network failing throws. */
   async call(method: string, url: string, opts: CallOptions = {}): Promise<HttpResponse> {
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
-    const signal = AbortSignal.timeout(timeoutMs);
     const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
     if (opts.contentType) headers['content-type'] = opts.contentType;
+    if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
     const started = performance.now();
+    let timedOut = false;
     try {
-      const res = await request(url, { method: method as 'GET', headers, body: opts.body, dispatcher: this.agent, signal });
-      const text = await readCapped(res.body, url);
-      const ct = res.headers['content-type'];
-      const contentType = (Array.isArray(ct) ? ct[0] : ct) ?? '';
-      return { status: res.statusCode, contentType, text, json: parseJson(text, contentType), ms: performance.now() - started };
+      const u = new URL(url);
+      const secure = u.protocol === 'https:';
+      const { status, contentType, text } = await new Promise<{ status: number; contentType: string; text: string }>((resolve, reject) => {
+        const req = (secure ? httpsRequest : httpRequest)(u, { method, headers, agent: secure ? this.https : this.http }, (res) => {
+          readCapped(res, url).then((text) => {
+            const ct = res.headers['content-type'];
+            resolve({ status: res.statusCode ?? 0, contentType: (Array.isArray(ct) ? ct[0] : ct) ?? '', text });
+          }, reject);
+        });
+        // One deadline for connect + headers + body: a silent server cannot hang the command.
+        const timer = setTimeout(() => {
+          timedOut = true;
+          req.destroy(new Error('timeout'));
+        }, timeoutMs);
+        req.once('close', () => clearTimeout(timer));
+        req.once('error', reject);
+        req.end(opts.body);
+      });
+      return { status, contentType, text, json: parseJson(text, contentType), ms: performance.now() - started };
     } catch (err) {
       if (err instanceof StewardError) throw err;
-      throw networkError(err, url, timeoutMs, signal.aborted);
+      throw networkError(err, url, timeoutMs, timedOut);
     }
   }
 
@@ -61,21 +78,28 @@ export class RegistryClient {
 
   /** Drops every socket at once, including ones stuck on a silent server. */
   async close(): Promise<void> {
-    await this.agent.destroy().catch(() => undefined);
+    this.http.destroy();
+    this.https.destroy();
   }
 }
 
-async function readCapped(body: AsyncIterable<Buffer>, url: string): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
-      throw new StewardError('SERVFAIL', `the answer from ${url} is larger than ${MAX_BODY_BYTES} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+function readCapped(body: IncomingMessage, url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    body.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        body.destroy();
+        reject(new StewardError('SERVFAIL', `the answer from ${url} is larger than ${MAX_BODY_BYTES} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    body.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    body.once('error', reject);
+    body.once('aborted', () => reject(Object.assign(new Error('connection reset by the server'), { code: 'ECONNRESET' })));
+  });
 }
 
 function parseJson(text: string, contentType: string): unknown {
