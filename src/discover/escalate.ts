@@ -5,6 +5,7 @@ import { DEFAULTS } from '../config/index.js';
 import { isTimeout, PeerClient } from '../peer/index.js';
 import type { Audience } from '../records/visibility.js';
 import type { ZoneConfig } from '../zonefile/index.js';
+import { MAX_LIMIT } from './local.js';
 import { remoteLocalDiscover, remoteZoneInfo, type RemoteOptions } from './remote.js';
 import type { DiscoverAnswer, DiscoverResult, DiscoverScope, DiscoverSort, RegistryReport } from './types.js';
 
@@ -20,6 +21,11 @@ export interface EscalationDeps {
 }
 
 const TREE_TTL_MS = 60_000;
+/** Ids listed per registry in its report (what the CLI's escalation lines show). */
+const LISTED = 20;
+
+/** Called as each registry answers (or fails), for progress while the others still work. */
+export type OnReport = (report: RegistryReport) => void;
 
 export function createDiscoverer(deps: EscalationDeps) {
   const remote: RemoteOptions = { maxBodyBytes: DEFAULTS.peer.maxBodyBytes, asker: deps.config.zone, ...(deps.remote ?? { timeoutMs: DEFAULTS.peer.timeoutMs }) };
@@ -61,7 +67,7 @@ export function createDiscoverer(deps: EscalationDeps) {
     try {
       const { results, dropped } = await remoteLocalDiscover(client, to.url, to.zone, q, sort, limit, remote);
       const latency = Math.round(performance.now() - started);
-      const report: RegistryReport = { zone: to.zone, url: to.url, count: results.length, latency_ms: latency, status: 'ok', role: to.role };
+      const report: RegistryReport = { zone: to.zone, url: to.url, count: results.length, latency_ms: latency, status: 'ok', role: to.role, agents: results.slice(0, LISTED).map((r) => r.id) };
       if (dropped > 0) report.dropped = dropped;
       return { report, results: results.map((r) => ({ ...r, registry: to.zone, latency_ms: latency })) };
     } catch (err) {
@@ -79,29 +85,38 @@ export function createDiscoverer(deps: EscalationDeps) {
     const rows = deps.local(q, sort, limit, audience);
     const latency = Math.round(performance.now() - started);
     const results = rows.map((r) => ({ ...r, registry: deps.config.zone, latency_ms: latency }));
-    const report: RegistryReport = { zone: deps.config.zone, url: null, count: results.length, latency_ms: latency, status: 'ok', role: 'local' };
+    const report: RegistryReport = { zone: deps.config.zone, url: null, count: results.length, latency_ms: latency, status: 'ok', role: 'local', agents: results.slice(0, LISTED).map((r) => r.id) };
     return { report, results };
   }
 
   // Another registry asking (scope=local, outside) gets only what visibleTo() lets out;
   // what other registries send back is theirs to filter (they see us as outside).
-  return async function discover(q: string, scope: DiscoverScope, sort: DiscoverSort, limit: number, audience: Audience): Promise<DiscoverAnswer> {
-    const local = askLocal(q, sort, limit, audience);
-    const answers = [local];
-    if (scope === 'hierarchy' && local.results.length === 0) {
+  // Every registry is asked for up to MAX_LIMIT results whatever `limit` is, so the answer
+  // can say how many were found (`total`) while it returns only `limit` of them.
+  return async function discover(q: string, scope: DiscoverScope, sort: DiscoverSort, limit: number, audience: Audience, onReport?: OnReport): Promise<DiscoverAnswer> {
+    const wide = Math.max(limit, MAX_LIMIT);
+    const told = <T extends { report: RegistryReport }>(a: T): T => {
+      onReport?.(a.report);
+      return a;
+    };
+    const answers = [told(askLocal(q, sort, wide, audience))];
+    if (scope === 'hierarchy' && answers[0]!.results.length === 0) {
+      // The seed's escalation: parent, then root, stopping at the first with results.
       const { parent, root } = await learnTree();
       for (const peer of [parent, root]) {
         if (!peer) continue;
-        const a = await ask(peer, q, sort, limit);
+        const a = told(await ask(peer, q, sort, wide));
         answers.push(a);
         if (a.results.length > 0) break;
       }
     } else if (scope === 'federated') {
+      // Everyone at once; a registry that fails or times out is a report, never a failure.
       const { parent, root, siblings } = await learnTree();
       const peers = [parent, root, ...siblings].filter((p): p is Peer => !!p);
-      answers.push(...(await Promise.all(peers.map((p) => ask(p, q, sort, limit)))));
+      answers.push(...(await Promise.all(peers.map(async (p) => told(await ask(p, q, sort, wide))))));
     }
-    return { query: q, scope, results: merge(answers.flatMap((a) => a.results), sort, limit), registries: answers.map((a) => a.report) };
+    const all = merge(answers.flatMap((a) => a.results), sort, Infinity);
+    return { query: q, scope, results: all.slice(0, limit), total: all.length, registries: answers.map((a) => a.report) };
   };
 }
 

@@ -1,111 +1,30 @@
-// Discover in this zone's own store (scope `local`). A query matches an agent when it is
-// one of the agent's capability tokens exactly, or when every word of it is one of the
-// agent's keywords (tokens.ts). The work follows the number of matches, not the zone:
-// posting lists are intersected starting from the smallest, and only the best `limit`
-// matches are kept and decoded (top-k), so a broad query costs one pass over its list.
-import { StewardError } from '../errors/index.js';
-import { INSIDE, visibleTo, type Audience } from '../records/visibility.js';
-import { gallop } from '../store/postings.js';
-import { words } from '../store/tokens.js';
-import type { ZoneStore } from '../store/zone-store.js';
-import type { DiscoverResult, DiscoverSort } from './types.js';
+// Discover at this registry (scope `local`): the zone's own store and, at a parent or the
+// root, the subtree index of the references its children pushed up (SPEC §6), each
+// answering the one search of search.ts; their best matches are merged in the same order
+// (trust, then name; or name) and deduplicated by id. visibleTo() is applied inside each
+// search (internal records show only to an inside audience; a subtree index holds none).
+import type { DiscoverSort } from './types.js';
+import { checkQuery, search, type LocalQuery, type LocalResult, type SearchIndex } from './search.js';
 
-export type LocalResult = Omit<DiscoverResult, 'registry' | 'latency_ms'>;
+export { MAX_LIMIT, type LocalQuery, type LocalResult, type SearchIndex } from './search.js';
 
-export interface LocalQuery {
-  q: string;
-  /** Who asks (src/records/visibility.ts); default inside (the zone's own view). */
-  audience?: Audience;
-  sort?: DiscoverSort;
-  limit?: number;
-}
-
-export const MAX_LIMIT = 100;
-const MAX_QUERY = 256;
-const SORTS: readonly DiscoverSort[] = ['trust', 'name', 'latency'];
-
-export function discoverLocal(store: ZoneStore, { q, sort = 'trust', limit = 20, audience = INSIDE }: LocalQuery): LocalResult[] {
-  const query = typeof q === 'string' ? q.trim().toLowerCase() : '';
-  if (!query) throw new StewardError('BAD_REQUEST', 'q (the capability or keywords to look for) is required');
-  if (query.length > MAX_QUERY) throw new StewardError('BAD_REQUEST', `q is longer than ${MAX_QUERY} characters`);
-  if (!SORTS.includes(sort)) throw new StewardError('BAD_REQUEST', `sort must be one of ${SORTS.join(', ')}, got ${JSON.stringify(sort)}`);
-  if (!Number.isInteger(limit) || limit < 1) throw new StewardError('BAD_REQUEST', `limit must be a whole number from 1 to ${MAX_LIMIT}`);
-
-  const top = new TopK(store, sort, Math.min(limit, MAX_LIMIT));
-  const byCapability = store.capabilities.slots(query);
-  const byKeywords = keywordMatches(store, words(query));
-  // Both lists are sorted: walk them together so an agent matching both counts once.
-  let i = 0;
-  let j = 0;
-  while (i < byCapability.length || j < byKeywords.length) {
-    const a = i < byCapability.length ? byCapability[i]! : Infinity;
-    const b = j < byKeywords.length ? byKeywords[j]! : Infinity;
-    const slot = Math.min(a, b);
-    if (a === slot) i++;
-    if (b === slot) j++;
-    const visibility = store.visibilityAt(slot);
-    if (visibility !== undefined && visibleTo({ visibility }, audience)) top.offer(slot);
-  }
-  return top.slots().map((slot) => {
-    const r = store.recordAt(slot);
-    return { id: r.id, name: r.name, namespace: r.namespace, version: r.version, capabilities: [...r.capabilities], trust: r.trust };
-  });
-}
-
-/** Slots holding every word, ascending. */
-function keywordMatches(store: ZoneStore, terms: string[]): ArrayLike<number> {
-  if (terms.length === 0) return [];
-  const lists = [...new Set(terms)].map((t) => store.keywords.slots(t)).sort((x, y) => x.length - y.length);
-  const [smallest, ...others] = lists as [Uint32Array, ...Uint32Array[]];
-  if (others.length === 0 || smallest.length === 0) return smallest;
-  const out: number[] = [];
-  const at = new Array<number>(others.length).fill(0);
-  outer: for (const slot of smallest) {
-    for (let k = 0; k < others.length; k++) {
-      const list = others[k]!;
-      const pos = gallop(list, slot, at[k]!);
-      at[k] = pos;
-      if (pos >= list.length) break outer; // a longer list ran out: nothing further can match
-      if (list[pos] !== slot) continue outer;
+export function discoverLocal(indexes: SearchIndex | readonly SearchIndex[], q: LocalQuery): LocalResult[] {
+  const list = Array.isArray(indexes) ? indexes : [indexes as SearchIndex];
+  if (list.length === 1) return search(list[0]!, q);
+  const { sort, limit } = checkQuery(q);
+  const seen = new Set<string>();
+  const rows: LocalResult[] = [];
+  for (const index of list) {
+    for (const r of search(index, q)) {
+      if (seen.has(r.id)) continue;
+      seen.add(r.id);
+      rows.push(r);
     }
-    out.push(slot);
   }
-  return out;
+  return rows.sort(order(sort)).slice(0, limit);
 }
 
-/**
- * The best `k` slots seen so far, best first. Most offers lose to the current worst and
- * cost one comparison, which keeps a broad query a single cheap pass.
- */
-class TopK {
-  private readonly best: number[] = [];
-  private readonly before: (a: number, b: number) => boolean;
-
-  constructor(store: ZoneStore, sort: DiscoverSort, private readonly k: number) {
-    const byName = (a: number, b: number) => store.nameAt(a) < store.nameAt(b);
-    // Every local result has the same latency (none), so `latency` falls back to trust.
-    this.before = sort === 'name' ? byName : (a, b) => {
-      const ta = store.trustAt(a);
-      const tb = store.trustAt(b);
-      return ta > tb || (ta === tb && byName(a, b));
-    };
-  }
-
-  offer(slot: number): void {
-    const { best, k } = this;
-    if (best.length === k && !this.before(slot, best[k - 1]!)) return;
-    let lo = 0;
-    let hi = best.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.before(slot, best[mid]!)) hi = mid;
-      else lo = mid + 1;
-    }
-    best.splice(lo, 0, slot);
-    if (best.length > k) best.pop();
-  }
-
-  slots(): number[] {
-    return this.best;
-  }
+function order(sort: DiscoverSort): (a: LocalResult, b: LocalResult) => number {
+  const byName = (a: LocalResult, b: LocalResult) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return sort === 'name' ? byName : (a, b) => b.trust - a.trust || byName(a, b);
 }

@@ -20,6 +20,8 @@ export interface RegistryReport {
   status: 'ok' | 'error' | 'timeout';
   role: 'local' | 'parent' | 'root' | 'sibling';
   error?: string;
+  /** Ids of the agents it answered with (the first 20), for the escalation lines. */
+  agents?: string[];
   /** Results this registry sent that failed validation and were left out. */
   dropped?: number;
 }
@@ -28,5 +30,7 @@ export interface DiscoverAnswer {
   query: string;
   scope: DiscoverScope;
   results: DiscoverResult[];
+  /** Distinct agents found across the registries asked; `results` holds the first `limit`. */
+  total: number;
   registries: RegistryReport[];
 }

@@ -3,9 +3,14 @@
 // event loop let through in between (ZoneStore.visitChanges), and only a few are built at
 // once — a request that finds them all busy waits briefly in a short queue, else gets 503
 // UNAVAILABLE with Retry-After. Internal records never leave the zone.
+// At a parent the log also holds the references of its subtree, after the zone's own
+// records, under one integer cursor (federation/subtree/sync-cursor.ts).
 import { StewardError } from '../errors/index.js';
 import { REGISTRY, visibleTo } from '../records/visibility.js';
 import type { ZoneStore } from '../store/zone-store.js';
+import type { SubtreeIndex } from '../federation/subtree/index.js';
+import { joinCursor, splitCursor } from '../federation/subtree/sync-cursor.js';
+import { syncRefEntry } from '../federation/subtree/sync-entries.js';
 
 export const SYNC_PAGE_BYTES = 1024 * 1024;
 export const SYNC_BUILDS = 1;
@@ -20,19 +25,34 @@ export interface SyncPage {
   serial: number;
 }
 
-export async function buildSyncPage(store: ZoneStore, since: number, limit: number, maxBytes = SYNC_PAGE_BYTES): Promise<SyncPage> {
+export async function buildSyncPage(store: ZoneStore, since: number, limit: number, maxBytes = SYNC_PAGE_BYTES, subtree?: SubtreeIndex): Promise<SyncPage> {
   const parts: string[] = [];
   let bytes = 0;
-  const { next, serial } = await store.visitChanges(since, (e) => {
-    if (parts.length >= limit) return false;
-    if (!visibleTo(e.record, REGISTRY)) return true; // taken (skipped), so `next` moves past it
-    const json = JSON.stringify(e);
+  /** Takes the entry's JSON unless the page is full (one entry always fits: a page is never empty). */
+  const take = (json: string) => {
     const n = Buffer.byteLength(json) + 1;
-    if (parts.length > 0 && bytes + n > maxBytes) return false; // one entry always fits: a page is never empty
+    if (parts.length > 0 && bytes + n > maxBytes) return false;
     parts.push(json);
     bytes += n;
     return true;
+  };
+  const at = splitCursor(since, subtree?.serial ?? 0);
+  let full = false;
+  const own = await store.visitChanges(at.own, (e) => {
+    if (parts.length >= limit) return !(full = true);
+    if (!visibleTo(e.record, REGISTRY)) return true; // taken (skipped), so `next` moves past it
+    const seq = joinCursor({ own: e.seq, sub: at.sub });
+    return take(JSON.stringify(seq === e.seq ? e : { ...e, seq })) || !(full = true);
   });
+  let sub = { next: at.sub, serial: subtree?.serial ?? 0 };
+  if (subtree && !full && own.next >= own.serial) {
+    sub = await subtree.visitChanges(at.sub, (e) => {
+      if (parts.length >= limit) return false;
+      return take(JSON.stringify(syncRefEntry(joinCursor({ own: own.next, sub: e.seq }), e)));
+    });
+  }
+  const next = joinCursor({ own: own.next, sub: sub.next });
+  const serial = joinCursor({ own: own.serial, sub: sub.serial });
   const body: string[] = [];
   for (let i = 0, size = 0, from = 0; i <= parts.length; i++) {
     if (i === parts.length || size > 64 * 1024) {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/index.js';
 import type { ZoneConfig } from '../zonefile/index.js';
 import type { ZoneStore } from '../store/zone-store.js';
+import type { SubtreeIndex } from '../federation/subtree/index.js';
 import type { Resolver } from '../resolver/index.js';
 import type { ZoneView } from '../resolver/types.js';
 import type { Publisher } from './publisher.js';
@@ -14,15 +15,20 @@ import type { RegisterTokens } from '../identity/tokens.js';
 import type { Audience } from '../records/visibility.js';
 import type { CrlRefresh } from '../identity/crl-refresh.js';
 import type { PeerClient } from '../peer/index.js';
-import type { DiscoverAnswer, DiscoverScope, DiscoverSort } from '../discover/types.js';
+import type { RedisStatus } from '../redis/status.js';
+import type { AuditLog } from '../audit/index.js';
+import type { FederationHealth } from '../health/index.js';
+import type { DiscoverAnswer, DiscoverScope, DiscoverSort, RegistryReport } from '../discover/types.js';
 
 /** `audience`: who asks (src/records/visibility.ts); it decides what the local part may show. */
-export type Discover = (q: string, scope: DiscoverScope, sort: DiscoverSort, limit: number, audience: Audience) => Promise<DiscoverAnswer>;
+export type Discover = (q: string, scope: DiscoverScope, sort: DiscoverSort, limit: number, audience: Audience, onReport?: (r: RegistryReport) => void) => Promise<DiscoverAnswer>;
 
 
 export interface NodeContext {
   config: ZoneConfig;
   store: ZoneStore;
+  /** The references of the zone's subtree, pushed or pulled up (SPEC §6); empty at a leaf. */
+  subtree: SubtreeIndex;
   /** The zone's child zones: zone file seeds plus registrations, minus revocations. */
   delegations: Delegations;
   /** The zone as the authoritative stage sees it (for clients: internal records included). */
@@ -43,6 +49,12 @@ export interface NodeContext {
   signedPeer?: PeerClient;
   /** Identity background services (ancestor CRL refresh); with an identity only. */
   identityServices?: { crls: CrlRefresh };
+  /** Federation events (registrations, pushes, pulls, conflicts, refusals): GET /v1/audit. */
+  audit: AuditLog;
+  /** What this node knows of its parent, children and replicas: metrics and alerts read it. */
+  health: FederationHealth;
   startedAt: number;
   log: Logger;
+  /** Whether the node's Redis (REDIS_URL) is answering; absent = no Redis configured. */
+  redis?: RedisStatus;
 }

@@ -1,11 +1,14 @@
 // `federation up`: every zone file a node, on loopback. With ephemeral ports (tests), all
 // servers listen first on port 0, then every URL in the zone files is rewritten to the
 // real address before the nodes are wired, so parents and children find each other.
+// Zones whose file says `"join": "register"` start after the others, parents first, and
+// join their parent by registering with it (demo-join.ts).
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ZoneConfig } from '../zonefile/index.js';
 import { closeServer, listen } from '../http/listener.js';
 import { demoMaterial } from '../identity/material.js';
+import { joinOrder, joinParent } from './demo-join.js';
 import { attachServer, createNode, type RunningNode } from './index.js';
 
 export interface FederationOptions {
@@ -49,9 +52,14 @@ export async function startFederation(configs: ZoneConfig[], opts: FederationOpt
   try {
     // Every zone's certificate, made once (parents first, under a lock) and reused after.
     const material = opts.certsDir
-      ? await Promise.all(configs.map((c) => demoMaterial(c.zone, c.rootDomain, opts.certsDir!)))
+      ? await Promise.all(configs.map((c) => (c.join === 'register' ? undefined : demoMaterial(c.zone, c.rootDomain, opts.certsDir!))))
       : configs.map(() => undefined);
-    for (const [i, c] of configs.entries()) {
+    for (const i of joinOrder(configs)) {
+      const c = configs[i]!;
+      if (c.join === 'register') {
+        const parent = nodes.find((n) => n.ctx.config.zone === c.parent?.zone);
+        material[i] = await joinParent({ config: c, parent, url: listeners[i]!.url, certsDir: opts.certsDir });
+      }
       const config: ZoneConfig = {
         ...c,
         listen: { host: c.listen.host, port: listeners[i]!.port },
@@ -74,7 +82,8 @@ export async function startFederation(configs: ZoneConfig[], opts: FederationOpt
     }
   } catch (err) {
     await Promise.all(nodes.map((n) => n.close()));
-    await Promise.all(listeners.slice(nodes.length).map((l) => closeServer(l.server)));
+    const started = new Set(nodes.map((n) => n.server));
+    await Promise.all(listeners.filter((l) => !started.has(l.server)).map((l) => closeServer(l.server)));
     throw err;
   }
   return {

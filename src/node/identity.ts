@@ -35,12 +35,14 @@ export interface IdentityDeps {
   dataDir?: string;
   fsync?: boolean;
   redisUrl?: string;
+  /** Told when the nonce store's Redis connection goes or comes back (RedisStatus). */
+  onRedisState?: (up: boolean, err?: Error) => void;
   /** Origins other registries address this node by. */
   origins?: string[];
 }
 
 export async function openIdentity(d: IdentityDeps): Promise<IdentityParts> {
-  const nonces = createNonceStore({ redisUrl: d.redisUrl });
+  const nonces = createNonceStore({ redisUrl: d.redisUrl, redis: d.onRedisState && { onStateChange: d.onRedisState } });
   const identity = await NodeIdentity.open({
     zone: d.config.zone,
     material: d.material,

@@ -10,12 +10,16 @@ import { fastResolve, type FastPath } from '../http/fast-resolve.js';
 import { accessLog } from '../http/access-log.js';
 import { closeServer, listen, type ListenerHooks, type ListenerLimits } from '../http/listener.js';
 import { createMetrics } from '../metrics/index.js';
+import { AuditLog } from '../audit/index.js';
+import { FederationHealth } from '../health/index.js';
 import { createNodeResolver } from '../resolver/index.js';
 import { outsideView } from '../resolver/authoritative.js';
 import type { ZoneView } from '../resolver/types.js';
 import { Quota } from '../quota/index.js';
+import { RedisStatus } from '../redis/status.js';
 import type { OpenFile } from '../store/append-log.js';
 import { ZoneStore } from '../store/zone-store.js';
+import { SubtreeIndex } from '../federation/subtree/index.js';
 import { Delegations } from '../topology/delegations.js';
 import type { IdentityMaterial } from '../identity/node-identity.js';
 import { identityServices, listenerTls, openIdentity } from './identity.js';
@@ -97,18 +101,28 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
     openFile: opts.storeOpenFile,
     probeMs: opts.storeProbeMs,
   });
+  const subtree = await SubtreeIndex.open({
+    zone: config.zone,
+    dir: opts.dataDir ? join(opts.dataDir, 'subtree') : undefined,
+    fsync: opts.fsync ?? true,
+    acceptDataLoss: opts.acceptDataLoss,
+    log: log.child({ zone: config.zone, store: 'subtree' }),
+  });
   const delegations = await Delegations.open({
     zone: config.zone,
     seed: config.delegations,
     dir: opts.dataDir ? join(opts.dataDir, 'delegations') : undefined,
     fsync: opts.fsync ?? true,
   });
+  const audit = await AuditLog.open({ dir: opts.dataDir ? join(opts.dataDir, 'audit') : undefined, fsync: opts.fsync ?? true, log });
+  const health = new FederationHealth();
   const replicaId = `${config.region}:${config.zone}`;
-  const quota = new Quota({ zone: config.zone, limits: config.policy.limits, store, redisUrl: opts.redisUrl, log });
+  const redis = opts.redisUrl ? new RedisStatus(opts.redisUrl, log, config.zone) : undefined;
+  const quota = new Quota({ zone: config.zone, limits: config.policy.limits, store, redisUrl: opts.redisUrl, log, onRedisState: () => redis?.watch('quota') });
   const publisher = new Publisher(config, store, metrics, replicaId, delegations, quota);
   const { view, publicView } = views(config, store, delegations);
   const id = opts.identity
-    ? await openIdentity({ config, material: opts.identity, store, delegations, publisher, dataDir: opts.dataDir, fsync: opts.fsync, redisUrl: opts.redisUrl, origins: opts.origins })
+    ? await openIdentity({ config, material: opts.identity, store, delegations, publisher, dataDir: opts.dataDir, fsync: opts.fsync, redisUrl: opts.redisUrl, onRedisState: redis?.watch('nonces'), origins: opts.origins })
     : undefined;
   const peers = nodePeers(config, id?.identity);
   const peer = peers.peer;
@@ -118,12 +132,13 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
     metrics,
     peer,
     redisUrl: opts.redisUrl,
+    redis: redis && { onStateChange: redis.watch('cache') },
     onBackgroundError: (err, name) => log.warn({ err, name }, 'background refresh failed'),
   });
-  const discover = createDiscoverer({ config, peer, local: (q, sort, limit, audience) => discoverLocal(store, { q, sort, limit, audience }) });
+  const discover = createDiscoverer({ config, peer, local: (q, sort, limit, audience) => discoverLocal([store, subtree], { q, sort, limit, audience }) });
   const renewal = id && opts.identityDir ? nodeRenewal(config, id.identity, { dir: opts.identityDir, checkMs: opts.renewCheckMs, origins: opts.origins, log }) : undefined;
   const ctx: NodeContext = {
-    config, store, delegations, view, publicView, publisher, quota, resolver, discover, metrics, startedAt: Date.now(), log,
+    config, store, subtree, delegations, view, publicView, publisher, quota, resolver, discover, metrics, audit, health, startedAt: Date.now(), log, redis,
     identity: id?.identity, registrar: id?.registrar, tokens: id?.tokens, signedPeer: peers.signed, identityServices: services,
   };
   // A store that lost data is not a fresh one: seeding it would bring back names (and free
@@ -150,7 +165,9 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
       await id?.close();
       await peers.close();
       await store.close();
+      await subtree.close();
       await delegations.close();
+      await audit.close();
     },
   };
 }

@@ -7,8 +7,7 @@
 // Publish counters live in Redis when the node has it (shared by the nodes of a site),
 // else in process; reads are always in process (no round trip per answer).
 import type { IncomingMessage } from 'node:http';
-import type { Redis } from 'ioredis';
-import { failFastRedis } from '../redis/index.js';
+import { failFastRedis, type RedisClient } from '../redis/index.js';
 import type { Logger } from 'pino';
 import { DEFAULTS } from '../config/index.js';
 import { StewardError } from '../errors/index.js';
@@ -27,6 +26,8 @@ export interface QuotaOptions {
   store: ZoneStore;
   redisUrl?: string;
   log?: Logger;
+  /** Asked once if the quota uses Redis: returns the callback told of its connection's state (RedisStatus). */
+  onRedisState?: () => ((up: boolean, err?: Error) => void) | undefined;
   /** Read buckets kept at once (default DEFAULTS.limits.read_clients). */
   readClients?: number;
 }
@@ -37,7 +38,7 @@ export class Quota {
   private readonly perKey: RateLimit;
   private readonly perClient: RateLimit;
   private readonly reads?: TokenBuckets;
-  private readonly redis?: Redis;
+  private readonly redis?: RedisClient;
   private readonly namesPerKey: number | false;
 
   constructor(opts: QuotaOptions) {
@@ -47,8 +48,10 @@ export class Quota {
     this.namesPerKey = limits.names_per_key;
     if (opts.redisUrl && (limits.publish_per_key || limits.publish_per_client)) {
       let seen = false;
+      const told = opts.onRedisState?.();
       this.redis = failFastRedis(opts.redisUrl, {
         onStateChange: (up, err) => {
+          told?.(up, err);
           const first = !seen;
           seen = true;
           if (up && !first) log?.info({ zone }, 'quota: Redis is back; publish counters are shared again');

@@ -4,7 +4,7 @@
 // or slow (200 ms) does not fail the request and does not lift the limit: each call then
 // counts in the in-process insurance limiter until Redis answers again (the outage is
 // logged once by the caller's onRedisState).
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/index.js';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { StewardError, type ErrorCode } from '../errors/index.js';
 import type { Rate } from '../zonefile/index.js';
@@ -15,7 +15,7 @@ export interface RateOptions {
   rate: Rate;
   /** Key prefix in Redis: zone and limit (`steward:rl:<zone>:publish-key`). */
   prefix: string;
-  redis?: Redis;
+  redis?: RedisClient;
   code?: ErrorCode;
 }
 

@@ -1,6 +1,7 @@
 // The manifest JSON Schema (SPEC §2). Compiled once at import; validation is on the
-// publish hot path, so errors stop at the first problem and are turned into one
-// readable sentence naming the field and the rule.
+// publish hot path, so it stops at the first problem; only a document that fails is
+// checked again with allErrors, so the publisher hears of every problem at once, each
+// as a readable sentence naming the field and the rule.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import semver from 'semver';
@@ -20,19 +21,27 @@ export const LIMITS = {
 const TOKEN = '^[a-z0-9_.-]{1,64}$';
 const LABEL_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
-export const ajv = new Ajv({ allErrors: false, strict: true });
-addFormatsModule.default(ajv, ['uri']);
-// Labels follow SPEC §1; the reason for a bad one comes from the names module.
-ajv.addFormat('label', { type: 'string', validate: (s: string) => LABEL_RE.test(s) && labelProblem(s) === undefined });
-// semver.valid also accepts "v1.2.0", "=1.2.0" and padding; a published version must be the clean form.
-ajv.addFormat('semver', { type: 'string', validate: (s: string) => /^\d[^\s]*$/.test(s) && semver.valid(s) !== null });
+function makeAjv(allErrors: boolean): Ajv {
+  const a = new Ajv({ allErrors, strict: true });
+  addFormatsModule.default(a, ['uri']);
+  // Labels follow SPEC §1; the reason for a bad one comes from the names module.
+  a.addFormat('label', { type: 'string', validate: (s: string) => LABEL_RE.test(s) && labelProblem(s) === undefined });
+  // semver.valid also accepts "v1.2.0", "=1.2.0" and padding; a published version must be the clean form.
+  a.addFormat('semver', { type: 'string', validate: (s: string) => /^\d[^\s]*$/.test(s) && semver.valid(s) !== null });
+  // A namespace is "" (the root zone) or dot-separated labels; the zone still has the root
+  // domain to append, so it can never be a whole 253-octet name.
+  a.addFormat('namespace', {
+    type: 'string',
+    validate: (s: string) => s === '' || s.split('.').every((l) => LABEL_RE.test(l) && labelProblem(l) === undefined),
+  });
+  return a;
+}
 
-// A namespace is "" (the root zone) or dot-separated labels; the zone still has the root
-// domain to append, so it can never be a whole 253-octet name.
-ajv.addFormat('namespace', {
-  type: 'string',
-  validate: (s: string) => s === '' || s.split('.').every((l) => LABEL_RE.test(l) && labelProblem(l) === undefined),
-});
+export const ajv = makeAjv(false);
+/** Only for documents that already failed: every problem, for the error message. */
+const ajvAll = makeAjv(true);
+/** At most this many problems are listed (the rest are counted). */
+const MAX_LISTED = 20;
 
 const name = { type: 'string', maxLength: 63, format: 'label' };
 const namespace = { type: 'string', maxLength: 240, format: 'namespace' };
@@ -83,8 +92,8 @@ export const tombstoneSchema = {
   properties: { name, namespace, deleted: { const: true }, version },
 } as const;
 
-const manifestValidator: ValidateFunction = ajv.compile(manifestSchema);
-const tombstoneValidator: ValidateFunction = ajv.compile(tombstoneSchema);
+const manifestValidator = { fast: ajv.compile(manifestSchema), all: ajvAll.compile(manifestSchema) };
+const tombstoneValidator = { fast: ajv.compile(tombstoneSchema), all: ajvAll.compile(tombstoneSchema) };
 
 function describe(err: ErrorObject, data: unknown): string {
   const path = err.instancePath || '';
@@ -127,10 +136,24 @@ function valueAt(data: unknown, pointer: string): unknown {
   return cur;
 }
 
-function check<T>(validate: ValidateFunction, x: unknown, what: string): T {
-  if (validate(x)) return x as T;
-  const err = validate.errors?.[0];
-  throw new StewardError('SCHEMA_VIOLATION', err ? `${what}: ${describe(err, x)}` : `${what} is invalid`);
+/** Every problem once, in document order (a bad URL fails both `format` and `pattern`: said once). */
+export function problems(validate: ValidateFunction, x: unknown): string[] {
+  validate(x);
+  const seen = new Map<string, string>();
+  for (const err of validate.errors ?? []) {
+    const key = err.keyword === 'format' || err.keyword === 'pattern' ? `${err.instancePath}#value` : `${err.instancePath}#${err.keyword}#${JSON.stringify(err.params)}`;
+    if (!seen.has(key)) seen.set(key, describe(err, x));
+  }
+  return [...seen.values()];
+}
+
+function check<T>(v: { fast: ValidateFunction; all: ValidateFunction }, x: unknown, what: string): T {
+  if (v.fast(x)) return x as T;
+  const list = problems(v.all, x);
+  if (list.length <= 1) throw new StewardError('SCHEMA_VIOLATION', list[0] ? `${what}: ${list[0]}` : `${what} is invalid`, { errors: list });
+  const shown = list.slice(0, MAX_LISTED);
+  const more = list.length > shown.length ? `; and ${list.length - shown.length} more` : '';
+  throw new StewardError('SCHEMA_VIOLATION', `${what} has ${list.length} problems: ${shown.join('; ')}${more}`, { errors: shown });
 }
 
 /** Validates a decoded manifest; throws SCHEMA_VIOLATION naming the field and rule. */

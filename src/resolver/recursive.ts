@@ -115,6 +115,9 @@ export function createResolver(deps: ResolverDeps): Resolver {
     f.promise.catch((err) => onBackgroundError?.(err, name));
   }
 
+  const traced = (err: unknown, steps: TraceStep[]): unknown =>
+    err instanceof StewardError ? new StewardError(err.code, err.message, { ...err.extra, trace: [...steps] }, err.status) : err;
+
   const withTrace = (answer: ResolveAnswer, steps: TraceStep[], opts: ResolveOptions): ResolveResult =>
     opts.trace ? { ...answer, trace: [...steps] } : answer;
 
@@ -195,7 +198,8 @@ export function createResolver(deps: ResolverDeps): Resolver {
 
     // 4. walk
     const f = flight(name);
-    if (!e) return withTrace(await f.promise, f.steps, opts);
+    // (a failed walk asked for with trace carries its steps in the problem: where it failed)
+    if (!e) return opts.trace ? withTrace(await f.promise.catch((err) => Promise.reject(traced(err, f.steps))), f.steps, opts) : f.promise;
 
     // 5. stale, walk failed or slow
     let timer: NodeJS.Timeout | undefined;

@@ -65,7 +65,11 @@ async function startingPoint(name: string, d: WalkDeps, steps: TraceStep[]): Pro
   if (i >= 0 && !(local && zones[i].length <= view.zone.length)) {
     const ref = found[i]!.value as Referral;
     d.metrics?.cacheHits.inc({ kind: 'referral' });
-    steps.push({ kind: 'cache', zone: ref.zone, outcome: 'REFERRAL', referral: ref.zone, ttl: Math.ceil((found[i]!.expiresAt - now) / 1000) });
+    // The step names the zone the cached referral was learnt from (the last zone asked
+    // then), not the zone it points to: "org (cache) REFERRAL → openai.org".
+    const learnt = found[i]!.path;
+    const from = (Array.isArray(learnt) && learnt.length ? learnt[learnt.length - 1] : undefined) ?? zones[i + 1] ?? view.rootDomain;
+    steps.push({ kind: 'cache', zone: from, outcome: 'REFERRAL', referral: ref.zone, ttl: Math.ceil((found[i]!.expiresAt - now) / 1000) });
     return { zone: ref.zone, endpoints: ref.endpoints };
   }
   if (local) return { zone: view.zone, endpoints: [] };

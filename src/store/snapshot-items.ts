@@ -3,14 +3,14 @@
 // posting lists of record ordinals, so a restart copies them instead of re-deriving them.
 import { setImmediate as tick } from 'node:timers/promises';
 import type { TokenIndex } from './postings.js';
-import type { RecordCodec } from './record-codec.js';
+import type { StoreCodec } from './keyed-store.js';
 import { SnapshotEncoder } from './snapshot-format.js';
 import { FREE, TOMBSTONE, type Slots } from './slots.js';
 import { TOKEN_RULES } from './tokens.js';
 
 export interface SnapshotSource {
   slots: Slots;
-  codec: RecordCodec;
+  codec: Pick<StoreCodec<unknown>, 'namespace' | 'headerOf' | 'headerAt'>;
   capabilities: TokenIndex;
   keywords: TokenIndex;
   /** Resolves once every change made so far is durable. */

@@ -2,7 +2,7 @@
 // back the record, state, trust and seq it had, the indexes its tokens, the seq order its
 // entry — so nothing is served that was not stored.
 import type { TokenIndex } from './postings.js';
-import type { RecordCodec } from './record-codec.js';
+import type { StoreCodec } from './keyed-store.js';
 import type { SeqOrder } from './seq-order.js';
 import { isLive, TOMBSTONE, type Slots } from './slots.js';
 import { capabilityTokens, keywordTokens } from './tokens.js';
@@ -10,7 +10,7 @@ import { capabilityTokens, keywordTokens } from './tokens.js';
 /** What a change replaced, kept until the change is durable. `bytes` undefined: a new name. */
 export interface Undo { slot: number; seq: number; state: number; trust: number; bytes: Buffer | undefined }
 
-interface Parts { slots: Slots; codec: RecordCodec; capabilities: TokenIndex; keywords: TokenIndex; order: SeqOrder; hot: { delete(slot: number): unknown } }
+interface Parts { slots: Slots; codec: Pick<StoreCodec<unknown>, 'fields'>; capabilities: TokenIndex; keywords: TokenIndex; order: SeqOrder; hot: { delete(slot: number): unknown } }
 
 /** The undo of every change not yet durable, by seq. */
 export class UndoLog {

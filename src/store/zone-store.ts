@@ -1,187 +1,58 @@
 // One zone's agents: in memory, indexed for resolve (name) and discover (capability,
 // keyword), durable through the append log when given a directory. The memory-only and
 // the durable store are the same class, so they behave the same and share one test suite.
-//
-// Layout (slots.ts): every name ever seen gets a slot number; per-slot facts live in flat
-// typed arrays and the record itself as compact bytes (record-codec.ts) in an off-heap
-// arena, decoded on read behind a small LRU of hot records. A deleted name keeps its slot
-// as a tombstone so /v1/sync can tell pullers about the delete.
-import { setImmediate as tick } from 'node:timers/promises';
-import { LRUCache } from 'lru-cache';
-import { DEFAULTS } from '../config/index.js';
+// The machinery (slots, arena, codec bytes, indexes, seq order, log, snapshots, undo) is
+// keyed-store.ts, shared with the subtree index; this file says what a zone keeps: agent
+// records keyed by their label, checked by record-checks.ts, stored by record-codec.ts.
 import { StewardError } from '../errors/index.js';
 import type { AgentRecord } from '../records/types.js';
-import { AppendLog, type OpenFile, type StoreLogger } from './append-log.js';
-import type { Damage } from './log-recovery.js';
-import { TokenIndex } from './postings.js';
+import { KeyedStore, type ChangeEntry as Change, type ChangesPage as Page, type KeyedStoreOptions } from './keyed-store.js';
+import { checkRecord } from './record-checks.js';
 import { RecordCodec } from './record-codec.js';
-import { LegacySnapshotDecoder, SnapshotDecoder, type LegacySnapshotLine, type SnapshotItem, type SnapshotRecord } from './snapshot-format.js';
-import { snapshotItems } from './snapshot-items.js';
-import type { StoreHealth } from './storage-errors.js';
-import { checkRecord, deepFreeze } from './record-checks.js';
-import { SeqOrder } from './seq-order.js';
-import { FREE, INTERNAL, isLive, OTHER, PUBLIC, Slots, TOMBSTONE } from './slots.js';
-import { reindex, UndoLog } from './undo.js';
-import { capabilityTokens, keywordTokens, TOKEN_RULES } from './tokens.js';
 
-export interface ChangeEntry {
-  seq: number;
-  op: 'put' | 'delete';
-  /** For a delete: the record as it was when deleted. */
-  record: AgentRecord;
-}
+export { MAX_SYNC_LIMIT } from './keyed-store.js';
 
-export interface ChangesPage { entries: ChangeEntry[]; next: number; serial: number }
-
-export interface ZoneStoreOptions {
-  zone: string;
-  /** Directory for the log and snapshots; absent = memory only. */
-  dir?: string;
-  fsync?: boolean;
-  /** Compact once at least this many entries were logged since the last snapshot... */
-  compactAfter?: number;
-  /**
-   * ...and the log holds at least this many times the entries of the last snapshot (about
-   * the zone's names). A restart reads snapshot + log, so this bounds it near (1 + ratio)
-   * × the zone; a bulk import snapshots at geometric steps (100k, 200k, 400k...).
-   */
-  compactRatio?: number;
-  /** Decoded records kept ready for get(). */
-  hotRecords?: number;
-  /** Open even though acknowledged data is missing (each loss is logged); else STORE_CORRUPT. */
-  acceptDataLoss?: boolean;
-  log?: StoreLogger;
-  /** Tests: how the log opens files for writing, and how often a failing disk is probed. */
-  openFile?: OpenFile;
-  probeMs?: number;
-}
-
-
+export type ChangeEntry = Change<AgentRecord>;
+export type ChangesPage = Page<AgentRecord>;
 export type ChangeListener = (entry: ChangeEntry) => void;
 
-export const MAX_SYNC_LIMIT = 10_000;
+export interface ZoneStoreOptions extends KeyedStoreOptions {
+  zone: string;
+}
 
-export class ZoneStore {
+export class ZoneStore extends KeyedStore<AgentRecord> {
   readonly zone: string;
-  readonly capabilities = new TokenIndex();
-  readonly keywords = new TokenIndex();
-  private readonly indexes = { capabilities: this.capabilities, keywords: this.keywords };
 
-  private readonly codec: RecordCodec;
-  private readonly slots = new Slots();
-  private readonly order = new SeqOrder((slot) => this.slots.seqs[slot]!);
-  private readonly hot: LRUCache<number, AgentRecord>;
-  private readonly listeners = new Set<ChangeListener>();
-  private live = 0;
-  private snapshotRecords = 0;
-  private tombstones = 0;
-  private assigned = 0; // last seq handed out (applied in memory)
-  private durable = 0; // last seq on disk (or applied, for memory-only)
-  private readonly undo = new UndoLog();
-  private closed = false;
-
-  private constructor(
-    opts: ZoneStoreOptions,
-    private log?: AppendLog<ChangeEntry>,
-  ) {
-    this.zone = opts.zone;
-    this.codec = new RecordCodec(opts.zone);
-    this.hot = new LRUCache({ max: opts.hotRecords ?? 4096 });
-    this.compactAfter = opts.compactAfter ?? DEFAULTS.store.snapshotEvery;
-    this.compactRatio = opts.compactRatio ?? 1;
+  private constructor(opts: ZoneStoreOptions) {
+    const zone = opts.zone;
+    super(opts, {
+      codec: new RecordCodec(zone),
+      keyOf: (r) => r.name,
+      check: (r) => checkRecord(r, zone),
+      visibility: (r) => r.visibility,
+      what: `the store of ${zone}`,
+    });
+    this.zone = zone;
   }
-
-  private readonly compactAfter: number;
-  private readonly compactRatio: number;
 
   static async open(opts: ZoneStoreOptions): Promise<ZoneStore> {
     if (!opts.zone) throw new StewardError('BAD_CONFIG', 'a zone store needs a zone name');
     const store = new ZoneStore(opts);
-    if (opts.dir) {
-      let meta = false;
-      let tokensUsable = false;
-      const slotOf: number[] = []; // a snapshot record's ordinal -> its slot here
-      const onItem = (item: SnapshotItem) => {
-        if ('ordinals' in item) return tokensUsable ? store.indexes[item.index].load(item.token, item.ordinals, slotOf) : undefined;
-        if ('seq' in item) {
-          if (!meta) throw new StewardError('STORE_CORRUPT', `snapshot in ${opts.dir} does not start with its header item`);
-          store.snapshotRecords = slotOf.push(store.applySnapshotRecord(item, tokensUsable));
-          return;
-        }
-        meta = true;
-        store.codec.namespace ??= item.namespace;
-        tokensUsable = item.tokens === TOKEN_RULES;
-      };
-      const binary = new SnapshotDecoder();
-      const legacy = new LegacySnapshotDecoder();
-      store.log = await AppendLog.open<ChangeEntry>({
-        dir: opts.dir,
-        fsync: opts.fsync ?? true,
-        onSnapshotItem: (item) => onItem(binary.decode(item)),
-        onLegacySnapshotItem: (item) => onItem(legacy.decode(item as LegacySnapshotLine)),
-        onEntry: (e) => store.apply(e),
-        onWriteFailed: (fromSeq) => store.rollbackFrom(fromSeq),
-        acceptDataLoss: opts.acceptDataLoss,
-        log: opts.log,
-        openFile: opts.openFile,
-        probeMs: opts.probeMs,
-      });
-      store.assigned = Math.max(store.assigned, store.log.lastSeq);
-      store.durable = store.assigned;
-      // Accepted loss: seqs carry on above every seq known to have existed, and a snapshot
-      // at once makes the files agree again (the damaged segments go with it).
-      if (store.log.damage.length) await store.compact();
-      store.maybeCompact();
-    }
+    await store.load(opts);
     return store;
   }
 
-  /** Live agents. */
-  get size(): number {
-    return this.live;
-  }
-
-  /** "degraded" while writes fail (a full disk...), with the reason and since when. */
-  get health(): StoreHealth { return this.log?.health ?? { status: 'ok' }; }
-  /** Nothing was stored here before this open (no manifest, snapshot or log). */
-  get fresh(): boolean { return this.log ? this.log.fresh : true; }
-  /** What was missing at open and accepted (acceptDataLoss); empty when nothing was. */
-  get dataLoss(): readonly Damage[] { return this.log?.damage ?? []; }
-
-  /** The zone's serial: the last change that is durable. */
-  get serial(): number {
-    return this.durable;
-  }
-
-  /** Counters for metrics and tests. */
-  /** `snapshotRecords`: names in the newest snapshot (its items also hold the index lists). */
-  get stats(): Record<'live' | 'tombstones' | 'flushes' | 'logEntries' | 'snapshotSeq' | 'snapshotRecords' | 'recordBytes' | 'arenaBytes', number> {
-    const log = this.log;
-    return {
-      live: this.live,
-      tombstones: this.tombstones,
-      flushes: log?.flushes ?? 0,
-      logEntries: log?.entriesSinceSnapshot ?? 0,
-      snapshotSeq: log?.snapshotSeq ?? 0,
-      snapshotRecords: this.snapshotRecords,
-      recordBytes: this.slots.bytes.live,
-      arenaBytes: this.slots.bytes.slabs,
-    };
-  }
-
   get(label: string): AgentRecord | undefined {
-    const slot = typeof label === 'string' ? this.slots.find(label.toLowerCase()) : undefined;
-    return slot !== undefined && isLive(this.slots.states[slot]!) ? this.recordAt(slot) : undefined;
+    return this.getKey(label);
   }
 
   /** The record `label` held when it was unpublished, while no newer version is live. */
   deleted(label: string): AgentRecord | undefined {
-    const slot = typeof label === 'string' ? this.slots.find(label.toLowerCase()) : undefined;
-    return slot !== undefined && this.slots.states[slot] === TOMBSTONE ? this.codec.decode(this.slots.bytesAt(slot)) : undefined;
+    return this.deletedKey(label);
   }
 
-  *labels(): IterableIterator<string> {
-    for (const [name, slot] of this.slots.entries()) if (isLive(this.slots.states[slot]!)) yield name;
+  labels(): IterableIterator<string> {
+    return this.liveKeys();
   }
 
   /**
@@ -190,209 +61,12 @@ export class ZoneStore {
    * promise resolves once the change is durable, and only then do listeners hear of it.
    */
   put(record: AgentRecord): Promise<ChangeEntry> {
-    const bad = this.writeProblem() ?? checkRecord(record, this.zone);
-    if (bad) return Promise.reject(bad);
-    const entry: ChangeEntry = { seq: this.assigned + 1, op: 'put', record };
-    if (this.log) this.undo.remember(entry.seq, this.slots, entry.record.name);
-    this.apply(entry);
-    return this.commit(entry);
+    return this.write('put', record);
   }
 
   /** Unpublishes; resolves undefined when there is no such live agent. */
   remove(label: string): Promise<ChangeEntry | undefined> {
-    const bad = this.writeProblem();
-    if (bad) return Promise.reject(bad);
-    const slot = typeof label === 'string' ? this.slots.find(label.toLowerCase()) : undefined;
-    if (slot === undefined || !isLive(this.slots.states[slot]!)) return Promise.resolve(undefined);
-    const entry: ChangeEntry = { seq: this.assigned + 1, op: 'delete', record: this.recordAt(slot) };
-    if (this.log) this.undo.remember(entry.seq, this.slots, entry.record.name);
-    this.apply(entry);
-    return this.commit(entry);
+    const current = this.getKey(label);
+    return current ? this.write('delete', current) : Promise.resolve(undefined);
   }
-
-  /** The latest change of every name changed after `since`, in seq order (deletes included). */
-  changesSince(since: number, limit = 1000): ChangesPage {
-    if (!Number.isSafeInteger(since) || since < 0) throw new StewardError('BAD_REQUEST', `since must be a whole number >= 0, got ${since}`);
-    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_SYNC_LIMIT) {
-      throw new StewardError('BAD_REQUEST', `limit must be a whole number from 1 to ${MAX_SYNC_LIMIT}, got ${limit}`);
-    }
-    const entries: ChangeEntry[] = [];
-    this.order.scan(since, this.durable, (seq, slot) => {
-      const gone = this.slots.states[slot] === TOMBSTONE;
-      entries.push({ seq, op: gone ? 'delete' : 'put', record: gone ? this.codec.decode(this.slots.bytesAt(slot)) : this.recordAt(slot) });
-      return entries.length < limit;
-    });
-    // A short page read everything up to the serial; a full one resumes after its last entry.
-    const next = entries.length === limit ? entries[entries.length - 1]!.seq : Math.max(since, this.durable);
-    return { entries, next, serial: this.durable };
-  }
-
-  /**
-   * changesSince without blocking (for /v1/sync): visits the changes after `since`, up to
-   * the serial at the call, `slice` at a time with the event loop let through in between,
-   * until `visit` returns false (that change not taken). Resolves with where to resume.
-   */
-  async visitChanges(since: number, visit: (e: ChangeEntry) => boolean, slice = 100): Promise<{ next: number; serial: number }> {
-    const to = this.durable;
-    let next = since;
-    for (let more = true, stopped = false; more; await tick()) {
-      let n = 0;
-      more = false;
-      this.order.scan(next, to, (seq, slot) => {
-        if (n++ === slice) return !(more = true);
-        const gone = this.slots.states[slot] === TOMBSTONE;
-        const record = (!gone && this.hot.peek(slot)) || this.codec.decode(this.slots.bytesAt(slot));
-        if (!visit({ seq, op: gone ? 'delete' : 'put', record })) return !(stopped = true);
-        next = seq;
-        return true;
-      });
-      if (stopped) return { next, serial: to };
-    }
-    return { next: Math.max(since, to), serial: to };
-  }
-
-  /** Hears every durable change, in seq order. Returns the unsubscribe function. */
-  onChange(listener: ChangeListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  /** Writes a snapshot and drops the log it covers (no-op for a memory store). */
-  async compact(): Promise<void> {
-    if (!this.log) return;
-    const written = { records: 0 };
-    const { slots, codec, capabilities, keywords, log } = this;
-    await this.log.snapshot(snapshotItems({ slots, codec, capabilities, keywords, durable: () => log.durable() }, written));
-    this.snapshotRecords = written.records;
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.log?.close();
-  }
-
-  // --- for discover (src/discover/local.ts): slot-level reads without decoding ---
-
-  nameAt(slot: number): string {
-    return this.slots.nameAt(slot);
-  }
-  trustAt(slot: number): number {
-    return this.slots.trusts[slot]!;
-  }
-  /** The visibility of a live slot (undefined: free or a tombstone), for visibleTo() without decoding. */
-  visibilityAt(slot: number): string | undefined {
-    const s = this.slots.states[slot];
-    return s === PUBLIC ? 'public' : s === INTERNAL ? 'internal' : s === OTHER ? 'other' : undefined;
-  }
-  recordAt(slot: number): AgentRecord {
-    let record = this.hot.get(slot);
-    if (!record) {
-      record = deepFreeze(this.codec.decode(this.slots.bytesAt(slot)));
-      this.hot.set(slot, record);
-    }
-    return record;
-  }
-
-  // --- internals ---
-
-  private writeProblem(): Error | undefined {
-    if (this.closed) return new StewardError('INTERNAL', `the store of ${this.zone} is closed`);
-    return undefined;
-  }
-
-  private async commit(entry: ChangeEntry): Promise<ChangeEntry> {
-    if (this.log) {
-      // On failure the log has already had this change (and any after it) undone: rollbackFrom.
-      await this.log.append(entry);
-      this.undo.forget(entry.seq);
-    }
-    if (entry.seq > this.durable) this.durable = entry.seq;
-    for (const listener of this.listeners) {
-      try {
-        listener(entry);
-      } catch (err) {
-        process.emitWarning(`zone store listener failed: ${(err as Error).message}`);
-      }
-    }
-    this.maybeCompact();
-    return entry;
-  }
-
-  /** The write of the changes from `fromSeq` on failed: memory goes back to what is on disk. */
-  private rollbackFrom(fromSeq: number): void {
-    const { slots, codec, capabilities, keywords, order, hot } = this;
-    const d = this.undo.rollback(fromSeq, this.assigned, { slots, codec, capabilities, keywords, order, hot });
-    this.live += d.live;
-    this.tombstones += d.tombstones;
-    this.assigned = fromSeq - 1;
-  }
-
-  /** Applies a change to memory; a change older than what the name holds is ignored (replay). */
-  private apply(entry: ChangeEntry): void {
-    const slot = this.slots.slotFor(entry.record.name);
-    if (this.slots.seqs[slot]! >= entry.seq) return;
-    const r = entry.op === 'put' ? entry.record : undefined;
-    const tokens = r ? [capabilityTokens(r), keywordTokens(r)] as const : undefined;
-    this.reindexAt(slot, tokens?.[0], tokens?.[1]);
-    this.slots.setBytes(slot, this.codec.encode(entry.record));
-    this.settle(slot, entry.seq, r ? visibilityState(r) : TOMBSTONE, r ? Number(r.trust) || 0 : 0);
-  }
-
-  /** Returns the record's slot. Tokens come with it (older JSON files) or later as lists. */
-  private applySnapshotRecord(r: SnapshotRecord, tokensUsable: boolean): number {
-    const slot = this.slots.slotFor(r.name);
-    if (this.slots.seqs[slot]! >= r.seq) return slot;
-    const put = r.op === 'put';
-    this.reindexAt(slot, put && tokensUsable ? r.caps : undefined, put && tokensUsable ? r.kws : undefined);
-    const bytes = typeof r.bytes === 'string' ? this.slots.setBase64(slot, r.bytes) : this.slots.setBytes(slot, r.bytes);
-    this.codec.setHeader(bytes, r.header);
-    if (put && !tokensUsable) {
-      const f = this.codec.fields(bytes); // written under other token rules: cut them again
-      this.reindexAt(slot, capabilityTokens(f), keywordTokens(f));
-    }
-    this.settle(slot, r.seq, put ? r.state : TOMBSTONE, r.trust);
-    return slot;
-  }
-
-  /** Moves the slot's index entries from its current record's tokens to these (none: a delete). */
-  private reindexAt(slot: number, caps: string[] | undefined, kws: string[] | undefined): void {
-    if (isLive(this.slots.states[slot]!)) {
-      const old = this.codec.fields(this.slots.bytesAt(slot));
-      reindex(this.capabilities, slot, capabilityTokens(old), caps);
-      reindex(this.keywords, slot, keywordTokens(old), kws);
-      this.slots.states[slot] = FREE; // its tokens are gone: a second call only adds
-      this.live--;
-      return;
-    }
-    for (const t of caps ?? []) this.capabilities.add(t, slot);
-    for (const t of kws ?? []) this.keywords.add(t, slot);
-  }
-
-  /** Records the slot's new state, trust and seq (after its bytes and tokens are in place). */
-  private settle(slot: number, seq: number, state: number, trust: number): void {
-    const { slots } = this;
-    const before = slots.states[slot]!;
-    this.hot.delete(slot);
-    slots.trusts[slot] = trust;
-    slots.states[slot] = state;
-    this.live += isLive(state) ? 1 : 0;
-    this.tombstones += (state === TOMBSTONE ? 1 : 0) - (before === TOMBSTONE ? 1 : 0);
-    const supersedes = slots.seqs[slot]! > 0;
-    slots.seqs[slot] = seq; // before push: a squeeze inside it keeps only current seqs
-    this.order.push(seq, slot, supersedes);
-    if (seq > this.assigned) this.assigned = seq;
-  }
-
-  private maybeCompact(): void {
-    const log = this.log;
-    if (!log || log.snapshotRunning || this.closed || log.health.status !== 'ok') return;
-    const logged = log.entriesSinceSnapshot;
-    if (logged >= this.compactAfter && logged >= this.compactRatio * this.snapshotRecords) {
-      this.compact().catch((err) => process.emitWarning(`zone store snapshot failed: ${(err as Error).message}`));
-    }
-  }
-}
-
-function visibilityState(record: Pick<AgentRecord, 'visibility'>): number {
-  return record.visibility === 'public' ? PUBLIC : record.visibility === 'internal' ? INTERNAL : OTHER;
 }

@@ -25,6 +25,8 @@ export interface ZoneConfig {
   replicas: RegionEndpoint[];
   delegations: Delegation[];
   agents: unknown[];
+  /** How `federation up` joins the zone to its parent (zone file `join`): `register` = POST /v1/register at start. */
+  join: 'delegation' | 'register';
   policy: {
     publishers: 'any' | string[];
     verified: string[];
@@ -102,6 +104,7 @@ export function parseZoneFile(json: unknown, source = 'zone file'): ZoneConfig {
     replicas: f.replicas ?? [],
     delegations: f.delegations ?? [],
     agents: f.agents ?? [],
+    join: f.join ?? 'delegation',
     policy: {
       publishers: f.policy?.publishers ?? 'any',
       verified: f.policy?.verified ?? [],

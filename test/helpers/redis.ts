@@ -24,7 +24,7 @@ export function redisAvailable(): boolean {
   return existsSync(BIN);
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -36,7 +36,7 @@ async function freePort(): Promise<number> {
 }
 
 /** Sends PING over a raw socket; true on +PONG within the timeout. */
-function ping(port: number, timeoutMs = 200): Promise<boolean> {
+export function ping(port: number, timeoutMs = 200): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = connect({ host: '127.0.0.1', port });
     const done = (ok: boolean) => {
@@ -50,7 +50,7 @@ function ping(port: number, timeoutMs = 200): Promise<boolean> {
   });
 }
 
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 5_000) {
+export async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 5_000) {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (await check()) return;

@@ -1,10 +1,13 @@
 // What every steward-registry command shares: argument parsing that names the bad flag,
 // the logger, and shutdown on SIGINT/SIGTERM.
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { DEFAULTS, readEnv } from '../../config/index.js';
 import { StewardError } from '../../errors/index.js';
 import { PeerClient } from '../../peer/index.js';
+import { parseWatch } from '../steward/args.js';
 import type { KeyAlg } from '../../pki/index.js';
 
 export interface RegistryCommand {
@@ -18,11 +21,31 @@ type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
 
 /** Parses flags strictly; `help` is true when -h/--help was given. */
 export function parse(args: string[], options: Options): Record<string, any> {
+  parseWatch.seen?.([...Object.keys(options ?? {}), 'help']);
   try {
     return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: false, strict: true }).values as Record<string, any>;
   } catch (err) {
     throw usage((err as Error).message);
   }
+}
+
+const FS_REASONS: Record<string, string> = {
+  EACCES: 'permission denied', EPERM: 'operation not permitted', EROFS: 'read-only file system',
+  ENOTDIR: 'a part of the path is not a directory', ENOSPC: 'no space left on device', EEXIST: 'exists and is not a directory',
+};
+
+/** Makes the data directory if needed and checks it is writable, so the operator hears
+ *  "cannot write data directory X: EACCES", not a failure further on. Returns `dir`. */
+export function writableDataDir(dir: string | undefined): string | undefined {
+  if (dir === undefined) return undefined;
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+    throw new StewardError('BAD_CONFIG', `cannot write data directory ${resolve(dir)}: ${code}${FS_REASONS[code] ? ` (${FS_REASONS[code]})` : ''}`);
+  }
+  return dir;
 }
 
 export function portFlag(v: string | undefined): number | undefined {

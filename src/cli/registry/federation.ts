@@ -3,25 +3,32 @@ import { dirname, join, resolve } from 'node:path';
 import { DEFAULTS, readEnv } from '../../config/index.js';
 import { startFederation } from '../../node/federation.js';
 import { loadZoneDir } from '../../zonefile/index.js';
-import { logger, onShutdown, parse, requestLogger, usage } from './common.js';
+import { heldLogger, zoneTree } from './banner.js';
+import { onShutdown, parse, requestLogger, usage, writableDataDir } from './common.js';
 
 export const help = `usage: steward-registry federation up [options]
 
-Starts one node per zone file in a directory, on loopback: the demo federation.
+Starts one node per zone file in a directory, on loopback: the demo federation. Each
+node listens on its zone file's listen.host and listen.port (the demo's are 127.0.0.1
+and 8080-8089); there is no --zone, --port or --host here: to run one zone on your own
+address use 'steward-registry serve --zone FILE --port N --host H'.
 
   --zones DIR        the zone files (default zones/)
   --data-dir DIR     nodes keep their data in DIR/<zone> (default $STEWARD_DATA_DIR, else ./data)
   --memory           keep data in memory only
-  --redis URL        share the resolver cache over Redis (default $REDIS_URL)
-  --ephemeral-ports  listen on free ports instead of the zone files' ports
+  --redis URL        Redis shared by the nodes (resolver cache, nonces, publish counters;
+                     default $REDIS_URL): redis://, redis+sentinel://, redis+cluster://
+  --ephemeral-ports  listen on free ports instead of the zone files' ports (URLs in the
+                     zone files are rewritten to match)
   --certs-dir DIR    the federation's certificates, made on first start and reused
                      (default $STEWARD_CERTS_DIR, else certs/ beside the zones folder)
 
+Environment: REDIS_URL, STEWARD_DATA_DIR, STEWARD_CERTS_DIR, LOG_LEVEL.
 Exit codes: 0 ok, 2 usage or configuration error, 3 could not listen.`;
 
 export async function command(args: string[]) {
   const [sub, ...rest] = args;
-  if (sub === '--help' || sub === '-h') return console.log(help);
+  if (sub === undefined || sub === '--help' || sub === '-h') return console.log(help);
   if (sub !== 'up') throw usage(`unknown federation command ${JSON.stringify(sub ?? '')}; try "federation up"`);
   const v = parse(rest, {
     zones: { type: 'string' }, 'data-dir': { type: 'string' }, redis: { type: 'string' },
@@ -31,17 +38,22 @@ export async function command(args: string[]) {
   const env = readEnv();
   const zonesDir = v.zones ?? 'zones';
   const configs = loadZoneDir(zonesDir);
+  const held = heldLogger();
   const fed = await startFederation(configs, {
-    dataDir: v.memory ? undefined : (v['data-dir'] ?? env.dataDir ?? 'data'),
+    dataDir: writableDataDir(v.memory ? undefined : (v['data-dir'] ?? env.dataDir ?? 'data')),
     redisUrl: v.redis ?? env.redisUrl,
     ephemeralPorts: !!v['ephemeral-ports'],
-    log: logger(),
+    log: held.log,
     requestLog: requestLogger(),
     certsDir: v['certs-dir'] ?? env.certsDir ?? join(dirname(resolve(zonesDir)), DEFAULTS.identity.demoCertsDir),
+  }).catch((err) => {
+    held.release(); // what the nodes said before failing helps explain it
+    throw err;
   });
   console.log(`Steward federation up: ${fed.nodes.length} registries on loopback`);
-  for (const n of fed.nodes) console.log(`  ${n.ctx.config.zone.padEnd(40)} ${n.url}`);
+  for (const line of zoneTree(fed.nodes.map((n) => ({ zone: n.ctx.config.zone, parent: n.ctx.config.parent?.zone, url: `${n.url}${n.ctx.config.join === 'register' ? '  (registered)' : ''}` })))) console.log(`  ${line}`);
   const leaf = fed.nodes.find((n) => n.ctx.config.zone.startsWith('vibe-agency.com')) ?? fed.nodes[0]!;
   console.log(`\nTry:  STEWARD_REGISTRY=${leaf.url} npx steward discover orchestrate_sdlc`);
+  held.release(); // the nodes' start-up log lines, after the banner
   onShutdown(() => fed.close());
 }

@@ -48,10 +48,15 @@ function exitFor(err: unknown): number {
     console.error(`error: ${err.message}`);
     return 2;
   }
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+  const { code, syscall, path } = err as NodeJS.ErrnoException;
+  if (syscall === 'listen' || (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL')) {
     console.error(`error: cannot listen: ${(err as Error).message}`);
     return 3;
+  }
+  if (path && code) {
+    // A file system error (the data directory, a certificate...): name the file, not the network.
+    console.error(`error: cannot ${syscall === 'open' || syscall === 'mkdir' || syscall === 'rename' ? 'write' : `${syscall ?? 'use'}`} ${path}: ${code}`);
+    return 2;
   }
   console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
   return err instanceof StewardError && (err.code === 'SERVFAIL' || err.code === 'UPSTREAM_TIMEOUT' || err.code === 'LAME_ANSWER') ? 3 : 1;
@@ -60,7 +65,13 @@ function exitFor(err: unknown): number {
 async function main(argv: string[]) {
   const [cmd, ...args] = argv;
   try {
-    if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') return console.log(USAGE);
+    if (!cmd || cmd === '--help' || cmd === '-h' || (cmd === 'help' && !args[0])) return console.log(USAGE);
+    if (cmd === 'help') {
+      // `help serve`, `help federation`: the command's own help, as `<command> --help` prints it.
+      const topic = COMMANDS[args[0]!];
+      if (!topic) throw usage(`unknown command ${JSON.stringify(args[0])}`);
+      return console.log((await topic()).help);
+    }
     const load = COMMANDS[cmd];
     if (!load) throw usage(`unknown command ${JSON.stringify(cmd)}`);
     await (await load()).command(args);

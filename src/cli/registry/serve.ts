@@ -5,7 +5,7 @@ import { DEFAULTS, readEnv } from '../../config/index.js';
 import { demoMaterial, identityDir, loadRegistered } from '../../identity/material.js';
 import { startNode } from '../../node/index.js';
 import { loadZoneFile } from '../../zonefile/index.js';
-import { algFlag, logger, onShutdown, requestLogger, parse, portFlag, urlFlag, usage } from './common.js';
+import { algFlag, logger, onShutdown, parse, portFlag, requestLogger, urlFlag, usage, writableDataDir } from './common.js';
 import { DEFAULT_PORT, savedZonePath, serveNamespace } from './bootstrap.js';
 
 export const help = `usage: steward-registry serve --zone <zone file> [options]
@@ -17,14 +17,17 @@ registers N with the parent (SPEC §5) and serves the new zone; later starts reu
 identity and the zone config kept in the data directory (<data-dir>/identity/,
 <data-dir>/zone.json). The certificate is renewed in the background.
 
-  --zone FILE      the zone file (e.g. zones/vibe-agency.com.json); required
+  --zone FILE      the zone file (e.g. zones/vibe-agency.com.json): the zone's name, parent,
+                   delegations, replicas, policy and listen address; required
   --port N         listen on port N instead of the zone file's listen.port (0 = any free port)
   --host H         listen on host H instead of the zone file's listen.host
   --data-dir DIR   where the node keeps its data (default $STEWARD_DATA_DIR, else ./data/<zone>)
   --memory         keep data in memory only (nothing written to disk)
   --delay-ms N     hold every answer back N ms (0-10000; overrides the zone file's
                    delay_ms): regions simulated on one machine, e.g. 25, 150, 300
-  --redis URL      share the resolver cache over Redis (default $REDIS_URL)
+  --redis URL      Redis shared by the nodes of a site: resolver cache, nonces, publish
+                   counters (default $REDIS_URL). redis://host:6379, rediss:// (TLS),
+                   redis+sentinel://s1:26379,s2:26379/mymaster, redis+cluster://n1:7000,n2:7001
   --accept-data-loss  open a store that lost acknowledged data (a damaged or missing log
                    line, segment or snapshot) with what is left; each loss is logged.
                    Without it such a store is refused (STORE_CORRUPT, naming the damage).
@@ -49,6 +52,7 @@ Bootstrapping (--namespace):
   --token T        a one-time register token (steward-registry invite on the parent)
   --alg ALG        the key made on first start: rsa4096 (default) or p256
 
+Environment: REDIS_URL, STEWARD_DATA_DIR, STEWARD_CERTS_DIR, LOG_LEVEL (README "Operator's guide").
 Prints "<zone>  <url>" once it listens. Exit codes: 0 ok, 2 usage or configuration
 error, 3 could not listen.`;
 
@@ -71,7 +75,7 @@ export async function command(args: string[]) {
   // mutual TLS (SPEC §5): the flags win over the zone file's `tls`
   if (!!v['tls-cert'] !== !!v['tls-key']) throw usage('--tls-cert and --tls-key go together');
   if (v['tls-cert']) config.tls = { cert: resolve(v['tls-cert']), key: resolve(v['tls-key']!) };
-  const dataDir = v.memory ? undefined : (v['data-dir'] ?? env.dataDir ?? `data/${config.zone}`);
+  const dataDir = writableDataDir(v.memory ? undefined : (v['data-dir'] ?? env.dataDir ?? `data/${config.zone}`));
   const certsDir = v['certs-dir'] ?? env.certsDir ?? join(dirname(dirname(resolve(v.zone))), DEFAULTS.identity.demoCertsDir);
   const registered = dataDir ? loadRegistered(identityDir(dataDir)) : undefined;
   const identity = registered ?? (await demoMaterial(config.zone, config.rootDomain, certsDir));
@@ -91,7 +95,7 @@ async function serveBootstrapped(v: Record<string, any>, port: number | undefine
   if (v.zone) throw usage('--zone and --namespace are two ways to serve; give one');
   if (!v.namespace) throw usage('--parent needs --namespace N (the namespace to register)');
   if (v.memory) throw usage('--namespace keeps its identity in the data directory; --memory cannot be used with it');
-  const dataDir = v['data-dir'] ?? env.dataDir ?? `data/${v.namespace}`;
+  const dataDir = writableDataDir(v['data-dir'] ?? env.dataDir ?? `data/${v.namespace}`)!;
   const parent = urlFlag('parent', v.parent);
   if (!parent && !existsSync(savedZonePath(dataDir))) throw usage('the first start of --namespace needs --parent URL');
   if (v.region !== undefined && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(v.region)) throw usage(`--region must be lowercase letters, digits and dashes, got ${v.region}`);

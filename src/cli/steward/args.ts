@@ -25,7 +25,11 @@ export interface Parsed {
   positionals: string[];
 }
 
+/** Told the option names of every parse (the README reference test reads what each command accepts). */
+export const parseWatch: { seen?: (options: string[]) => void } = {};
+
 export function parse(command: string, argv: string[], options: Options): Parsed {
+  parseWatch.seen?.(Object.keys(options));
   try {
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     return { values: values as Parsed['values'], positionals };

@@ -15,6 +15,14 @@ export function exitCodeFor(err: StewardError): number {
   return EXIT.NOT_FOUND; // 404, and refusals such as 409 or 422: the thing asked for did not happen
 }
 
+/** The server's list of problems (SCHEMA_VIOLATION `errors`) when it has more than one. */
+function problemList(err: StewardError): string[] | undefined {
+  const problem = err.extra.problem as { errors?: unknown } | undefined;
+  const errors = problem?.errors ?? err.extra.errors;
+  if (!Array.isArray(errors) || errors.length < 2) return undefined;
+  return errors.slice(0, 50).filter((e): e is string => typeof e === 'string');
+}
+
 /** Prints `error: <title>: <detail> (<code>)` and returns the exit code. */
 export function report(err: unknown, io: Io): number {
   if (err instanceof StewardError) {
@@ -23,6 +31,13 @@ export function report(err: unknown, io: Io): number {
       return EXIT.USAGE;
     }
     const title = typeof err.extra.shownTitle === 'string' ? err.extra.shownTitle : err.title;
+    const list = problemList(err);
+    if (list) {
+      // Every schema problem on its own line, so a publisher fixes them all in one go.
+      io.err(`error: ${clean(title)}: ${clean(err.message.split(': ')[0]!)} (${clean(err.code)})`);
+      for (const p of list) io.err(`  - ${clean(p)}`);
+      return exitCodeFor(err);
+    }
     io.err(`error: ${clean(title)}: ${clean(err.message)} (${clean(err.code)})`);
     return exitCodeFor(err);
   }

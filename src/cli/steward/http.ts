@@ -9,6 +9,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { StewardError, type ErrorCode } from '../../errors/index.js';
 
 export const DEFAULT_TIMEOUT_MS = 5_000;
+const NDJSON = 'application/x-ndjson';
 // A discover answer for a big federation is large, but never this large; a bigger body
 // is a broken or hostile server, not data.
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -35,6 +36,28 @@ export class RegistryClient {
 
   constructor(readonly timeoutMs: number = DEFAULT_TIMEOUT_MS) {}
 
+  /**
+   * Sends the request; resolves with the response once its headers are in. One deadline
+   * covers connect + headers + body: `done()` must be called when the body has been read.
+   */
+  private open(method: string, url: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number) {
+    const deadline = { timedOut: false, done: () => {} };
+    const u = new URL(url);
+    const secure = u.protocol === 'https:';
+    const response = new Promise<IncomingMessage>((resolve, reject) => {
+      const req = (secure ? httpsRequest : httpRequest)(u, { method, headers, agent: secure ? this.https : this.http }, resolve);
+      // A silent server, or one that stops halfway through the body, cannot hang the command.
+      const timer = setTimeout(() => {
+        deadline.timedOut = true;
+        req.destroy(new Error('timeout'));
+      }, timeoutMs);
+      deadline.done = () => clearTimeout(timer);
+      req.once('error', (err) => (clearTimeout(timer), reject(err)));
+      req.end(body);
+    });
+    return { response, deadline };
+  }
+
   /** Any HTTP status comes back as a response; only the network failing throws. */
   async call(method: string, url: string, opts: CallOptions = {}): Promise<HttpResponse> {
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
@@ -42,30 +65,19 @@ export class RegistryClient {
     if (opts.contentType) headers['content-type'] = opts.contentType;
     if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
     const started = performance.now();
-    let timedOut = false;
+    let deadline: { timedOut: boolean; done(): void } | undefined;
     try {
-      const u = new URL(url);
-      const secure = u.protocol === 'https:';
-      const { status, contentType, text } = await new Promise<{ status: number; contentType: string; text: string }>((resolve, reject) => {
-        const req = (secure ? httpsRequest : httpRequest)(u, { method, headers, agent: secure ? this.https : this.http }, (res) => {
-          readCapped(res, url).then((text) => {
-            const ct = res.headers['content-type'];
-            resolve({ status: res.statusCode ?? 0, contentType: (Array.isArray(ct) ? ct[0] : ct) ?? '', text });
-          }, reject);
-        });
-        // One deadline for connect + headers + body: a silent server cannot hang the command.
-        const timer = setTimeout(() => {
-          timedOut = true;
-          req.destroy(new Error('timeout'));
-        }, timeoutMs);
-        req.once('close', () => clearTimeout(timer));
-        req.once('error', reject);
-        req.end(opts.body);
-      });
-      return { status, contentType, text, json: parseJson(text, contentType), ms: performance.now() - started };
+      const sent = this.open(method, url, headers, opts.body, timeoutMs);
+      deadline = sent.deadline;
+      const res = await sent.response;
+      const text = await readCapped(res, url);
+      const contentType = typeOf(res);
+      return { status: res.statusCode ?? 0, contentType, text, json: parseJson(text, contentType), ms: performance.now() - started };
     } catch (err) {
       if (err instanceof StewardError) throw err;
-      throw networkError(err, url, timeoutMs, timedOut);
+      throw networkError(err, url, timeoutMs, !!deadline?.timedOut);
+    } finally {
+      deadline?.done();
     }
   }
 
@@ -76,11 +88,67 @@ export class RegistryClient {
     return res;
   }
 
+  /**
+   * GET an answer that may stream as NDJSON (discover with progress): every line but the
+   * last goes to `onLine` as it arrives; the `{"answer": …}` line is returned as the JSON
+   * body. A server that answers plain JSON (or a problem) is read as call() would.
+   */
+  async stream(url: string, onLine: (line: unknown) => void): Promise<HttpResponse> {
+    const started = performance.now();
+    let deadline: { timedOut: boolean; done(): void } | undefined;
+    try {
+      const sent = this.open('GET', url, { accept: `${NDJSON}, application/json, application/problem+json` }, undefined, this.timeoutMs);
+      deadline = sent.deadline;
+      const res = await sent.response;
+      const contentType = typeOf(res);
+      const statusCode = res.statusCode ?? 0;
+      if (statusCode >= 400 || !contentType.includes(NDJSON)) {
+        const text = await readCapped(res, url);
+        return { status: statusCode, contentType, text, json: parseJson(text, contentType), ms: performance.now() - started };
+      }
+      let pending = '';
+      let size = 0;
+      let last: { text: string; json: unknown } | undefined;
+      const take = (line: string) => {
+        if (!line.trim()) return;
+        const j = parseJson(line, 'json') as Record<string, unknown> | undefined;
+        if (j && typeof j === 'object' && ('answer' in j || 'error' in j)) last = { text: line, json: j.answer ?? j.error };
+        else onLine(j);
+      };
+      for await (const chunk of res as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) {
+          res.destroy();
+          throw new StewardError('SERVFAIL', `the answer from ${url} is larger than ${MAX_BODY_BYTES} bytes`);
+        }
+        pending += chunk.toString('utf8');
+        const lines = pending.split('\n');
+        pending = lines.pop()!;
+        lines.forEach(take);
+      }
+      take(pending);
+      const json = last?.json as Record<string, unknown> | undefined;
+      // An {"error": problem} line is the registry failing after it began to answer.
+      const status = json && typeof json.status === 'number' && !('results' in json) ? json.status : statusCode;
+      return { status, contentType: 'application/json', text: last?.text ?? '', json, ms: performance.now() - started };
+    } catch (err) {
+      if (err instanceof StewardError) throw err;
+      throw networkError(err, url, this.timeoutMs, !!deadline?.timedOut);
+    } finally {
+      deadline?.done();
+    }
+  }
+
   /** Drops every socket at once, including ones stuck on a silent server. */
   async close(): Promise<void> {
     this.http.destroy();
     this.https.destroy();
   }
+}
+
+function typeOf(res: IncomingMessage): string {
+  const ct = res.headers['content-type'];
+  return (Array.isArray(ct) ? ct[0] : ct) ?? '';
 }
 
 function readCapped(body: IncomingMessage, url: string): Promise<string> {

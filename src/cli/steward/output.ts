@@ -5,11 +5,25 @@
 export interface Io {
   out(line?: string): void;
   err(line?: string): void;
+  /**
+   * A transient status line (progress while registries answer), replaced by the next
+   * call and erased by status(undefined). Only present when stderr is a terminal, so
+   * piped or captured output never carries it.
+   */
+  status?(line: string | undefined): void;
 }
 
 export const stdio: Io = {
   out: (line = '') => void process.stdout.write(`${line}\n`),
   err: (line = '') => void process.stderr.write(`${line}\n`),
+  ...(process.stderr.isTTY
+    ? {
+        status: (line: string | undefined) => {
+          const width = Math.max(20, (process.stderr.columns || 80) - 1);
+          process.stderr.write(`\r\u001b[2K${line === undefined ? '' : line.length > width ? `${line.slice(0, width - 1)}…` : line}`);
+        },
+      }
+    : {}),
 };
 
 // C0 and C1 control characters (ESC, CSI, BEL, CR...) and the Unicode bidi overrides.

@@ -45,15 +45,23 @@ export async function command(argv: string[], io: Io): Promise<number> {
     // With --json, stdout is only the API's JSON; the measurements go to stderr.
     const say = values.json ? io.err : io.out;
     const candidates = values['geo-aware'] ? await geoCandidates(client, base, say) : [base];
-    const { value: body } = await withFailover(base, candidates, say, io.err, async (registry) => {
+    let failedTrace: unknown;
+    const answer = withFailover(base, candidates, say, io.err, async (registry) => {
       const url = `${registry}/v1/resolve?${q}`;
       const res = await client.call('GET', url);
       const b = res.json as Record<string, unknown> | undefined;
       const s = str(b?.status);
       const known = s === 'NOERROR' || s === 'REFERRAL' || s === 'NXDOMAIN';
-      if (res.status >= 400 && s !== 'NXDOMAIN') throw problemError(res, url);
+      if (res.status >= 400 && s !== 'NXDOMAIN') {
+        failedTrace = b?.trace; // a failed walk: its trace (sent with the problem) shows where it failed
+        throw problemError(res, url);
+      }
       if (!b || !known) throw badAnswer(res, url, 'a resolve answer (NOERROR, NXDOMAIN or REFERRAL)');
       return b;
+    });
+    const { value: body } = await answer.catch((err) => {
+      if (values.trace && !values.json && failedTrace !== undefined) printTrace(io, name, failedTrace);
+      throw err;
     });
     const status = str(body.status);
 

@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   publish: () => import('./publish.js'),
   unpublish: () => import('./unpublish.js'),
   keygen: () => import('./keygen.js'),
+  init: () => import('./init.js'),
 };
 
 export const help = `Usage: steward <command> [options]
@@ -29,6 +30,7 @@ Commands:
   publish <manifest.json>  sign a manifest with your key and publish it (--key FILE)
   unpublish <name>         withdraw an agent, signed with the same key (--key FILE)
   keygen --out FILE        make a publisher key pair; prints its fingerprint
+  init <name>              write a manifest template <name>.json to edit and publish
 
 Every network command takes --registry URL (default: $STEWARD_REGISTRY),
 --timeout MS (default 5000) and --json. 'steward <command> --help' says more.

@@ -100,6 +100,8 @@ async function checkDelete(e: Record<string, any>, rootDomain: string, sender: s
   }
   const t = validateTombstone(verified.payload);
   if (!fqid.startsWith(`${t.name}.`)) reject('SCHEMA_VIOLATION', `the tombstone is for ${t.name}, not ${fqid}`);
+  // Bound to its namespace (SPEC §2), so one key's unpublish in one zone removes nothing in another.
+  if (`${t.name}.${zoneOf(t.namespace, rootDomain)}` !== fqid) reject('WRONG_NAMESPACE', `the tombstone is signed for namespace ${t.namespace}, not for ${fqid}`);
   if (e.version !== t.version) reject('SCHEMA_VIOLATION', `version ${String(e.version)} is not the tombstone's ${t.version}`);
   return { op: 'delete', id: fqid, version: t.version, tombstone: e.tombstone, fingerprint: verified.fingerprint };
 }

@@ -12,6 +12,8 @@ export function healthRoutes(app: Hono, ctx: NodeContext) {
       serial: ctx.store.serial,
       uptime_s: Math.round((Date.now() - ctx.startedAt) / 1000),
       ...(h.status === 'degraded' ? { reason: h.reason, code: h.code, since: h.since } : {}),
+      // Redis is optional: its state is reported, and does not make the node unhealthy.
+      redis: ctx.redis ? ctx.redis.health() : { state: 'off' },
     });
   });
   app.get('/metrics', async (c) => {

@@ -1,7 +1,10 @@
 // POST /v1/push (SPEC §6): a child registry pushes changes of its public records up.
 // Signed (SPEC §5, the signed-request middleware); then: the body names the sender's own
 // zone, the sender is below this zone, and each entry is checked by itself
-// (federation/push/entries.ts). A push whose every entry names another zone is 403.
+// (federation/push/entries.ts) and then applied to the subtree index (federation/subtree),
+// whose answer is the reply: accepted, duplicates (the same entry again) and rejected
+// (checks or §2 rules failed, each by itself). A push whose every entry names another
+// zone is 403; a failed write (full disk) fails the whole push (507/503), so it is retried.
 import type { Hono } from 'hono';
 import { StewardError } from '../../errors/index.js';
 import { checkPushEntries } from '../../federation/push/entries.js';
@@ -31,7 +34,9 @@ export function pushRoutes(app: Hono, ctx: NodeContext) {
     if (good.length === 0 && rejected.length > 0 && rejected.every((r) => r.code === 'NOT_PERMITTED')) {
       throw new StewardError('NOT_PERMITTED', `${sender} may push only names at or below its own zone: ${rejected[0]!.detail}`, { rejected });
     }
-    if (rejected.length) ctx.log.warn({ sender, rejected: rejected.length }, 'push entries rejected');
-    return c.json({ accepted: good.length, duplicates: 0, rejected });
+    const result = await ctx.subtree.apply(sender, good);
+    const all = [...rejected, ...result.rejected];
+    if (all.length) ctx.log.warn({ sender, rejected: all.length }, 'push entries rejected');
+    return c.json({ accepted: result.accepted, duplicates: result.duplicates, rejected: all });
   });
 }

@@ -1,4 +1,5 @@
-// GET /v1/sync?since=SEQ&limit=N — this zone's change log; internal records never leave the
+// GET /v1/sync?since=SEQ&limit=N — this zone's change log (its own public records, then the
+// references of its subtree: federation/subtree/README.md); internal records never leave the
 // zone. Signed (SPEC §5, the signed-request middleware), and only this zone's parent or an
 // ancestor (or a replica of this same zone) may pull: 403 NOT_PERMITTED for anyone else; a
 // node without a registry identity cannot check who asks and answers 503 UNAVAILABLE.
@@ -28,7 +29,7 @@ export function syncRoutes(app: Hono, ctx: NodeContext) {
     const since = intParam(c, 'since', 0, 0, Number.MAX_SAFE_INTEGER);
     const limit = intParam(c, 'limit', 1000, 1, MAX_SYNC_LIMIT);
     try {
-      const page = await gate.run(() => buildSyncPage(ctx.store, since, limit));
+      const page = await gate.run(() => buildSyncPage(ctx.store, since, limit, undefined, ctx.subtree));
       // Sent a piece at a time, so no one step encodes the whole page.
       const encoder = new TextEncoder();
       let i = 0;

@@ -4,8 +4,7 @@
 // after a timeout the tier steps aside for `backoffMs` instead of slowing every query.
 // ioredis reconnects on its own (capped exponential backoff); when the connection is
 // ready again the tier is used again.
-import type { Redis } from 'ioredis';
-import { closeRedis, failFastRedis } from '../../redis/index.js';
+import { closeRedis, failFastRedis, type RedisClient } from '../../redis/index.js';
 import { looksLikeEntry, type CacheEntry, type ResolverCache } from './types.js';
 
 export interface RedisCacheOptions {
@@ -27,7 +26,7 @@ export interface RedisCacheOptions {
 
 export class RedisCache implements ResolverCache {
   readonly name = 'redis';
-  private readonly client: Redis;
+  private readonly client: RedisClient;
   private readonly prefix: string;
   private readonly backoffMs: number;
   private readonly maxEntryBytes: number;

@@ -3,8 +3,7 @@
 // no offline queue, a short command timeout, no retries, ioredis reconnecting by itself.
 // Unlike the cache, Redis is not optional here once configured: if it is down, slow or
 // still connecting, claim() throws NONCE_STORE_DOWN and the request is refused (SPEC §5).
-import type { Redis } from 'ioredis';
-import { closeRedis, failFastRedis } from '../../../redis/index.js';
+import { closeRedis, failFastRedis, type RedisClient } from '../../../redis/index.js';
 import { StewardError } from '../../../errors/index.js';
 import type { NonceStore } from './types.js';
 
@@ -22,7 +21,7 @@ const down = (why: string) => new StewardError('NONCE_STORE_DOWN', `replay prote
 
 export class RedisNonceStore implements NonceStore {
   readonly name = 'redis';
-  private readonly client: Redis;
+  private readonly client: RedisClient;
   private readonly prefix: string;
   private readonly connectTimeoutMs: number;
   private readonly onStateChange?: (up: boolean, err?: Error) => void;
