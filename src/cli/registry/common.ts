@@ -59,6 +59,9 @@ export function logger() {
   return pino({ level: readEnv().logLevel, base: undefined });
 }
 
+/** The request lines' destination: stdout through pino's asynchronous (batching) writer. */
+export const requestDestination = () => pino.destination({ dest: 1, sync: false });
+
 /**
  * Where the node's one line per request goes (at info; LOG_LEVEL=warn turns it off):
  * stdout like the rest, but through an asynchronous destination that writes in batches,
@@ -67,7 +70,7 @@ export function logger() {
 export function requestLogger() {
   const level = readEnv().logLevel;
   if (!pino.levels.values[level] || pino.levels.values[level]! > pino.levels.values.info!) return pino({ level: 'silent' });
-  return pino({ level, base: undefined }, pino.destination({ dest: 1, sync: false }));
+  return pino({ level, base: undefined }, requestDestination());
 }
 
 export function onShutdown(close: () => Promise<void>) {
