@@ -83,7 +83,8 @@ test("the entry point is serve, so the seed's `docker run steward-registry --nam
     // The seed's flags after the entry point; the parent is a closed port here, so the
     // first start gets as far as registering and reports the parent unreachable —
     // not a usage error (exit 2) about the flags.
-    const r = await runNode([...entry.slice(1), '--namespace', 'acme-corp.com', '--parent', 'http://127.0.0.1:9', '--port', '0'], { STEWARD_DATA_DIR: data });
+    // (--alg p256: an RSA-4096 key on a loaded machine can take longer than the test)
+    const r = await runNode([...entry.slice(1), '--namespace', 'acme-corp.com', '--parent', 'http://127.0.0.1:9', '--port', '0', '--alg', 'p256'], { STEWARD_DATA_DIR: data }, 150_000);
     assert.is.not(r.code, 2, r.out);
     assert.is.not(r.code, 0, r.out);
     assert.not.match(r.out, /usage|unknown option/i);
