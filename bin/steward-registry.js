@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// Runs the TypeScript entry point through tsx, so `npx steward-registry …` works in a checkout.
-import { register } from 'tsx/esm/api';
+// `steward-registry`: dist/ when built, else the sources through tsx (see launch.js).
+import { launch } from './launch.js';
 
-register();
-await import('../src/cli/registry/main.ts');
+await launch('cli/registry/main');

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// `steward` from a checkout: load the TypeScript sources through tsx, no build step.
-import { register } from 'tsx/esm/api';
+// `steward`: dist/ when built, else the sources through tsx (see launch.js).
+import { launch } from './launch.js';
 
-register();
-await import('../src/cli/steward/main.ts');
+await launch('cli/steward/main');

@@ -2,7 +2,9 @@
 // 10,000 q/s run, on the demo federation. One JSON object on stdout:
 //   npx tsx scripts/bench-resolve.ts [--seconds 30] [--rate 10000] [--rounds 7]
 //        [--round-seconds 5] [--connections 32] [--cold-runs 40] [--no-read-limit]
-//        [--in-process] [--no-wrk]
+//        [--in-process] [--no-wrk] [--request-log]
+// `--request-log` measures only what request logging at info costs warm resolves
+// (log-cost.ts: the same leaf twice, LOG_LEVEL=warn vs info; target < 5%).
 // Headline (`as_users_run_it`, as-run.ts): every zone its own `steward-registry serve`
 // process, the bare node:http baseline its own process, each load generator its own process:
 // 1. cold: median HTTP latency of a fresh walk through three referrals vs one, asked of a
@@ -26,6 +28,7 @@ import { benchName, exitOnFailure } from './bench-common/phase.js';
 import { asUsersRunIt } from './bench-resolve/as-run.js';
 import { wrkVersion } from './bench-resolve/drivers.js';
 import { inProcess } from './bench-resolve/in-process.js';
+import { logCost } from './bench-resolve/log-cost.js';
 import { round } from './bench-resolve/stats.js';
 
 import { argv, num } from './bench-common/args.js';
@@ -45,6 +48,11 @@ const loads = () => loadavg().map((x) => round(x, 2));
 
 async function main() {
   const startLoad = loads();
+  if (argv.includes('--request-log')) {
+    const r = await logCost(opts);
+    console.log(JSON.stringify({ machine: { cpus: cpus().length, node: process.version, loadavg_start: startLoad, loadavg_end: loads() }, request_log: r }, null, 2));
+    process.exit(0);
+  }
   const headline = await asUsersRunIt(opts);
   const second = argv.includes('--in-process') ? await inProcess({ ...opts, useWrk: !!WRK }) : undefined;
   console.log(JSON.stringify({

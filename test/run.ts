@@ -2,12 +2,15 @@
 // one file cannot take the others down), two at a time, and ends with one summary line:
 // "N passed, M failed". Usage: tsx test/run.ts [filter...]
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const PER_FILE_TIMEOUT_MS = 240_000;
 const CONCURRENCY = Number(process.env.TEST_CONCURRENCY || 2);
+// The client's cache directory (the geo-aware choice), one per run: never the developer's ~/.cache.
+const CACHE = mkdtempSync(join(tmpdir(), 'steward-test-cache-'));
 
 function findTests(dir: string, out: string[] = []): string[] {
   for (const entry of readdirSync(dir)) {
@@ -25,7 +28,7 @@ function runFile(file: string): Promise<FileResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', file], {
       cwd: ROOT,
-      env: { ...process.env, FORCE_COLOR: '0' },
+      env: { ...process.env, FORCE_COLOR: '0', STEWARD_FROM_SOURCE: '1', XDG_CACHE_HOME: CACHE },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

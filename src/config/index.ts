@@ -1,4 +1,6 @@
 // The only module that reads process.env. Everything else gets its settings passed in.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 
 export interface EnvConfig {
   registry?: string; // STEWARD_REGISTRY: the client's default registry URL
@@ -6,6 +8,7 @@ export interface EnvConfig {
   dataDir?: string; // STEWARD_DATA_DIR: where a node keeps its data
   certsDir?: string; // STEWARD_CERTS_DIR: the demo federation's certificate material
   logLevel: string; // LOG_LEVEL
+  cacheDir: string; // XDG_CACHE_HOME, else $HOME/.cache: the client's small caches (geo-aware choice)
 }
 
 export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
@@ -15,6 +18,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     dataDir: env.STEWARD_DATA_DIR || undefined,
     certsDir: env.STEWARD_CERTS_DIR || undefined,
     logLevel: env.LOG_LEVEL || 'info',
+    cacheDir: env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'),
   };
 }
 

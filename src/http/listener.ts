@@ -13,6 +13,7 @@ import { getRequestListener, RequestError } from '@hono/node-server';
 import { DEFAULTS } from '../config/index.js';
 import { StewardError } from '../errors/index.js';
 import { clientKey } from '../quota/index.js';
+import type { AccessLog } from './access-log.js';
 import type { FastPath } from './fast-resolve.js';
 import { PROBLEM_TYPE, problemBody, problemResponse } from './problem.js';
 
@@ -23,7 +24,14 @@ export interface Listener {
   server: Server;
   url: string;
   port: number;
-  attach(fetch: Fetch, fast?: FastPath): void;
+  attach(fetch: Fetch, fast?: FastPath, hooks?: ListenerHooks): void;
+}
+
+export interface ListenerHooks {
+  /** The request log's hook (access-log.ts), called first for every request. */
+  access?: AccessLog;
+  /** Hold every request back this long before answering it (zone file `delay_ms`). */
+  delayMs?: number;
 }
 
 export interface ListenerLimits {
@@ -89,6 +97,8 @@ export async function listen(host: string, port: number, limits: Partial<Listene
   const lim = { ...DEFAULTS.http, ...limits };
   let handler: Fetch | undefined;
   let fast: FastPath | undefined;
+  let access: AccessLog | undefined;
+  let delayMs = 0;
   const framework = getRequestListener((r: Request, env: unknown) => (handler ? handler(r, env) : notReady()), { hostname: host, errorHandler: onFrameworkError });
   const options = {
     headersTimeout: Math.min(lim.headersTimeoutMs, lim.requestTimeoutMs),
@@ -96,8 +106,13 @@ export async function listen(host: string, port: number, limits: Partial<Listene
     // (how often Node checks those deadlines; its default of 30 s would let them overrun)
     connectionsCheckingInterval: Math.max(100, Math.min(1_000, lim.requestTimeoutMs / 4)),
   };
-  const onRequest = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+  const dispatch = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
     if (!fast?.(req, res)) void framework(req, res);
+  };
+  const onRequest = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+    if (access) access(req, res);
+    if (delayMs > 0) setTimeout(dispatch, delayMs, req, res);
+    else dispatch(req, res);
   };
   // (an https.Server is a tls.Server that emits the same 'request'/'connection' events;
   // typed as http.Server so the rest of the node needs no second type)
@@ -120,9 +135,11 @@ export async function listen(host: string, port: number, limits: Partial<Listene
     server,
     url: `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${actual}`,
     port: actual,
-    attach(fetch, fastPath) {
+    attach(fetch, fastPath, hooks = {}) {
       handler = fetch;
       fast = fastPath;
+      access = hooks.access;
+      delayMs = hooks.delayMs ?? 0;
     },
   };
 }

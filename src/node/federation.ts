@@ -18,6 +18,8 @@ export interface FederationOptions {
   redisUrl?: string;
   fsync?: boolean;
   log?: Logger;
+  /** Request lines of every node (see NodeOptions.requestLog). */
+  requestLog?: Logger;
   /** The demo's certificate material (made on first start); absent = nodes without identity. */
   certsDir?: string;
   /** Push outbox and pull loop settings for every node (tests: short intervals). */
@@ -31,6 +33,19 @@ export interface Federation {
 }
 
 const listenUrl = (c: ZoneConfig) => `http://${c.listen.host}:${c.listen.port}`;
+
+/**
+ * A node's data directory under the federation's: its zone, unless several zone files
+ * serve that zone (replicas in regions, e.g. zones/root-eu-west.json): then the primary
+ * (the one that is its own first replica) keeps the zone's name and the others get
+ * `<zone>@<region>-<port>`, so no two nodes share a store.
+ */
+function dataDirName(c: ZoneConfig, configs: ZoneConfig[]): string {
+  const same = configs.filter((o) => o.zone === c.zone);
+  if (same.length === 1) return c.zone;
+  const primary = same.find((o) => o.replicas[0]?.url.replace(/\/$/, '') === listenUrl(o)) ?? same[0];
+  return c === primary ? c.zone : `${c.zone}@${c.region}-${c.listen.port}`;
+}
 
 export async function startFederation(configs: ZoneConfig[], opts: FederationOptions = {}): Promise<Federation> {
   const listeners = await Promise.all(configs.map((c) => listen(c.listen.host, opts.ephemeralPorts ? 0 : c.listen.port)));
@@ -57,15 +72,16 @@ export async function startFederation(configs: ZoneConfig[], opts: FederationOpt
       };
       const node = await createNode({
         config,
-        dataDir: opts.dataDir ? join(opts.dataDir, config.zone) : undefined,
+        dataDir: opts.dataDir ? join(opts.dataDir, dataDirName(c, configs)) : undefined,
         redisUrl: opts.redisUrl,
         fsync: opts.fsync,
         log: opts.log,
+        requestLog: opts.requestLog,
         identity: material[i],
         origins: [listeners[i]!.url, ...config.replicas.map((r) => r.url)],
         delivery: opts.delivery,
       });
-      listeners[i]!.attach(node.app.fetch, node.fast);
+      listeners[i]!.attach(node.app.fetch, node.fast, node.hooks);
       nodes.push(attachServer(node, listeners[i]!));
     }
   } catch (err) {

@@ -7,7 +7,8 @@ import { createDiscoverer } from '../discover/escalate.js';
 import { discoverLocal } from '../discover/local.js';
 import { createApp } from '../http/app.js';
 import { fastResolve, type FastPath } from '../http/fast-resolve.js';
-import { closeServer, listen, type ListenerLimits } from '../http/listener.js';
+import { accessLog } from '../http/access-log.js';
+import { closeServer, listen, type ListenerHooks, type ListenerLimits } from '../http/listener.js';
 import { createMetrics } from '../metrics/index.js';
 import { AuditLog } from '../audit/index.js';
 import { FederationHealth } from '../health/index.js';
@@ -40,6 +41,8 @@ export interface NodeOptions {
   redisUrl?: string;
   fsync?: boolean;
   log?: Logger;
+  /** Where one JSON line per request goes, at info (src/http/access-log.ts); absent = none. */
+  requestLog?: Logger;
   /** Listener deadlines and connection caps (defaults: DEFAULTS.http). */
   http?: Partial<ListenerLimits>;
   /** The registry's key and certificates (SPEC §5); absent = no signed exchanges. */
@@ -74,6 +77,8 @@ export interface NodeHandle {
   app: ReturnType<typeof createApp>;
   /** Raw node:http handler for the hot GET /v1/resolve; everything else goes to `app`. */
   fast: FastPath;
+  /** What the listener does around every request: the request log (NodeOptions.requestLog), the zone's delay_ms. */
+  hooks: ListenerHooks;
   close(): Promise<void>;
 }
 
@@ -172,6 +177,7 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
     ctx,
     app,
     fast: fastResolve(ctx),
+    hooks: { access: accessLog(opts.requestLog), delayMs: opts.config.delayMs },
     async close() {
       await probe.close();
       await delivery.close();
@@ -200,7 +206,7 @@ export async function startNode(opts: NodeOptions & { port?: number; host?: stri
     await closeServer(l.server);
     throw err;
   }
-  l.attach(node.app.fetch, node.fast);
+  l.attach(node.app.fetch, node.fast, node.hooks);
   return attachServer(node, l);
 }
 

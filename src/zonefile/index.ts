@@ -18,6 +18,8 @@ export interface ZoneConfig {
   parent?: { zone: string; endpoints: RegionEndpoint[] };
   listen: { host: string; port: number };
   region: string;
+  /** `delay_ms`: every answer is held back this long (regions simulated on one machine); 0 = none. */
+  delayMs?: number;
   /** Mutual TLS material (file paths): serve HTTPS only, client certificates required. */
   tls?: { cert: string; key: string };
   replicas: RegionEndpoint[];
@@ -101,6 +103,7 @@ export function parseZoneFile(json: unknown, source = 'zone file'): ZoneConfig {
     parent: f.parent ? { zone: f.parent.zone, endpoints: f.parent.endpoints ?? [{ url: f.parent.url }] } : undefined,
     listen: { host: f.listen.host ?? '127.0.0.1', port: f.listen.port },
     region: f.region ?? 'local',
+    delayMs: f.delay_ms ?? 0,
     tls: f.tls ? { cert: f.tls.cert, key: f.tls.key } : undefined,
     replicas: f.replicas ?? [],
     antiEntropySeconds: f.anti_entropy_seconds ?? DEFAULTS.replicas.antiEntropySeconds,

@@ -56,6 +56,8 @@ export const zoneFileSchema = {
       properties: { host: { type: 'string', minLength: 1, maxLength: 255 }, port: { type: 'integer', minimum: 0, maximum: 65535 } },
     },
     region,
+    /** Regions on one machine: the node holds every answer back this long (a simulated distance). */
+    delay_ms: { type: 'integer', minimum: 0, maximum: 10_000 },
     /** Mutual TLS (SPEC §5): PEM files of the server certificate (with its issuers) and key; relative to the zone file. */
     tls: {
       type: 'object',

@@ -39,14 +39,14 @@ export interface BootstrapOptions {
   token?: string;
   alg: KeyAlg;
   log: Logger;
-  node: Pick<NodeOptions, 'redisUrl' | 'acceptDataLoss' | 'renewCheckMs'>;
+  node: Pick<NodeOptions, 'redisUrl' | 'acceptDataLoss' | 'renewCheckMs' | 'requestLog'>;
 }
 
 /** Wires the node onto a listener that is already open; the listener is closed if that fails. */
 async function serveOn(l: Listener, opts: NodeOptions, endpoints: string[]): Promise<RunningNode> {
   try {
     const node = await createNode({ ...opts, origins: [...new Set([l.url, ...endpoints])] });
-    l.attach(node.app.fetch, node.fast);
+    l.attach(node.app.fetch, node.fast, node.hooks);
     return attachServer(node, l);
   } catch (err) {
     await closeServer(l.server);

@@ -59,6 +59,20 @@ export function logger() {
   return pino({ level: readEnv().logLevel, base: undefined });
 }
 
+/** The request lines' destination: stdout through pino's asynchronous (batching) writer. */
+export const requestDestination = () => pino.destination({ dest: 1, sync: false });
+
+/**
+ * Where the node's one line per request goes (at info; LOG_LEVEL=warn turns it off):
+ * stdout like the rest, but through an asynchronous destination that writes in batches,
+ * so answering a request never waits on a write. pino flushes it on exit.
+ */
+export function requestLogger() {
+  const level = readEnv().logLevel;
+  if (!pino.levels.values[level] || pino.levels.values[level]! > pino.levels.values.info!) return pino({ level: 'silent' });
+  return pino({ level, base: undefined }, requestDestination());
+}
+
 export function onShutdown(close: () => Promise<void>) {
   let closing = false;
   const stop = async () => {

@@ -4,7 +4,7 @@ import { DEFAULTS, readEnv } from '../../config/index.js';
 import { startFederation } from '../../node/federation.js';
 import { loadZoneDir } from '../../zonefile/index.js';
 import { heldLogger, zoneTree } from './banner.js';
-import { onShutdown, parse, usage, writableDataDir } from './common.js';
+import { onShutdown, parse, requestDestination, usage, writableDataDir } from './common.js';
 
 export const help = `usage: steward-registry federation up [options]
 
@@ -39,14 +39,18 @@ export async function command(args: string[]) {
   const zonesDir = v.zones ?? 'zones';
   const configs = loadZoneDir(zonesDir);
   const held = heldLogger();
+  // (request lines too: nodes ask each other things while starting; held like the rest)
+  const requests = heldLogger(requestDestination());
   const fed = await startFederation(configs, {
     dataDir: writableDataDir(v.memory ? undefined : (v['data-dir'] ?? env.dataDir ?? 'data')),
     redisUrl: v.redis ?? env.redisUrl,
     ephemeralPorts: !!v['ephemeral-ports'],
     log: held.log,
+    requestLog: requests.log,
     certsDir: v['certs-dir'] ?? env.certsDir ?? join(dirname(resolve(zonesDir)), DEFAULTS.identity.demoCertsDir),
   }).catch((err) => {
     held.release(); // what the nodes said before failing helps explain it
+    requests.release();
     throw err;
   });
   console.log(`Steward federation up: ${fed.nodes.length} registries on loopback`);
@@ -54,5 +58,6 @@ export async function command(args: string[]) {
   const leaf = fed.nodes.find((n) => n.ctx.config.zone.startsWith('vibe-agency.com')) ?? fed.nodes[0]!;
   console.log(`\nTry:  STEWARD_REGISTRY=${leaf.url} npx steward discover orchestrate_sdlc`);
   held.release(); // the nodes' start-up log lines, after the banner
+  requests.release(); // and the requests they made of each other meanwhile
   onShutdown(() => fed.close());
 }

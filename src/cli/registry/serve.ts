@@ -5,7 +5,7 @@ import { DEFAULTS, readEnv } from '../../config/index.js';
 import { demoMaterial, identityDir, loadRegistered } from '../../identity/material.js';
 import { startNode } from '../../node/index.js';
 import { loadZoneFile } from '../../zonefile/index.js';
-import { algFlag, logger, onShutdown, parse, portFlag, urlFlag, usage, writableDataDir } from './common.js';
+import { algFlag, logger, onShutdown, parse, portFlag, requestLogger, urlFlag, usage, writableDataDir } from './common.js';
 import { DEFAULT_PORT, savedZonePath, serveNamespace } from './bootstrap.js';
 
 export const help = `usage: steward-registry serve --zone <zone file> [options]
@@ -23,6 +23,8 @@ identity and the zone config kept in the data directory (<data-dir>/identity/,
   --host H         listen on host H instead of the zone file's listen.host
   --data-dir DIR   where the node keeps its data (default $STEWARD_DATA_DIR, else ./data/<zone>)
   --memory         keep data in memory only (nothing written to disk)
+  --delay-ms N     hold every answer back N ms (0-10000; overrides the zone file's
+                   delay_ms): regions simulated on one machine, e.g. 25, 150, 300
   --redis URL      Redis shared by the nodes of a site: resolver cache, nonces, publish
                    counters (default $REDIS_URL). redis://host:6379, rediss:// (TLS),
                    redis+sentinel://s1:26379,s2:26379/mymaster, redis+cluster://n1:7000,n2:7001
@@ -67,6 +69,7 @@ export async function command(args: string[]) {
     'accept-data-loss': { type: 'boolean' }, endpoint: { type: 'string' }, region: { type: 'string' },
     token: { type: 'string' }, alg: { type: 'string' },
     'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'pull-interval': { type: 'string' }, 'anti-entropy-seconds': { type: 'string' },
+    'delay-ms': { type: 'string' },
   });
   if (v.help) return console.log(help);
   const port = portFlag(v.port);
@@ -79,6 +82,7 @@ export async function command(args: string[]) {
     if (!Number.isInteger(s) || s < 1 || s > 604_800) throw usage(`--pull-interval must be whole seconds from 1 to 604800, got ${v['pull-interval']}`);
     config.policy.federation.pullIntervalSeconds = s;
   }
+  if (v['delay-ms'] !== undefined) config.delayMs = delayFlag(v['delay-ms']);
   // mutual TLS (SPEC §5): the flags win over the zone file's `tls`
   if (!!v['tls-cert'] !== !!v['tls-key']) throw usage('--tls-cert and --tls-key go together');
   if (v['tls-cert']) config.tls = { cert: resolve(v['tls-cert']), key: resolve(v['tls-key']!) };
@@ -93,9 +97,14 @@ export async function command(args: string[]) {
   const identity = registered ?? (await demoMaterial(config.zone, config.rootDomain, certsDir));
   // (a registered identity is renewed in place; demo material is remade by ensureDemoPki)
   const renew = registered && dataDir ? { identityDir: identityDir(dataDir) } : {};
-  const node = await startNode({ config, port, host: v.host, log: logger(), dataDir, redisUrl: v.redis ?? env.redisUrl, identity, acceptDataLoss: !!v['accept-data-loss'], ...renew });
+  const node = await startNode({ config, port, host: v.host, log: logger(), requestLog: requestLogger(), dataDir, redisUrl: v.redis ?? env.redisUrl, identity, acceptDataLoss: !!v['accept-data-loss'], ...renew });
   console.log(`${config.zone}  ${node.url}`);
   onShutdown(() => node.close());
+}
+
+function delayFlag(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) > 10_000) throw usage(`--delay-ms must be a whole number of milliseconds from 0 to 10000, got ${v}`);
+  return Number(v);
 }
 
 async function serveBootstrapped(v: Record<string, any>, port: number | undefined, env: ReturnType<typeof readEnv>) {
@@ -109,7 +118,7 @@ async function serveBootstrapped(v: Record<string, any>, port: number | undefine
   const node = await serveNamespace({
     namespace: v.namespace, parent: parent ?? '', dataDir, port, host: v.host, endpoint: urlFlag('endpoint', v.endpoint),
     region: v.region, token: v.token, alg: algFlag(v.alg), log: logger(),
-    node: { redisUrl: v.redis ?? env.redisUrl, acceptDataLoss: !!v['accept-data-loss'] },
+    node: { redisUrl: v.redis ?? env.redisUrl, acceptDataLoss: !!v['accept-data-loss'], requestLog: requestLogger() },
   });
   console.log(`${node.ctx.config.zone}  ${node.url}`);
   onShutdown(() => node.close());

@@ -1,12 +1,10 @@
 // steward discover: search by capability or keyword. The registry does the escalation
 // (local → parent → root, or all at once with --federated); the client prints what each
 // registry said, the seed's way, and the merged table.
-import { StewardError } from '../../errors/index.js';
 import { COMMON_NET, oneOf, parse, positionals, positiveInt, registryUrl, timeoutMs, usage } from './args.js';
 import { RegistryClient, badAnswer, problemError } from './http.js';
-import { exitCodeFor } from './exit.js';
-import { rankReplicas } from './geo.js';
-import { clean, type Io } from './output.js';
+import { geoCandidates, withFailover } from './geo.js';
+import type { Io } from './output.js';
 import { printHuman, progressLine, type Obj } from './discover-print.js';
 
 export const help = `Usage: steward discover <query> [options]
@@ -66,29 +64,19 @@ export async function command(argv: string[], io: Io): Promise<number> {
   // With --json, stdout is only the API's JSON; progress goes to stderr.
   const say = values.json ? io.err : io.out;
   try {
-    const candidates = values['geo-aware'] ? (await rankReplicas(client, base, say)).map((r) => r.url) : [base];
+    const candidates = values['geo-aware'] ? await geoCandidates(client, base, say) : [base];
     const q = new URLSearchParams({ q: query.trim(), sort });
     if (scope) q.set('scope', scope);
     if (limit !== undefined) q.set('limit', String(limit));
 
-    let body: Record<string, unknown> | undefined;
-    let used = base;
-    for (const [i, url] of candidates.entries()) {
-      try {
-        const target = `${url}/v1/discover?${q}`;
-        // On a terminal, the registry streams each registry's report as it answers.
-        const res = io.status && !values.json ? await streamed(client, target, io) : await client.callOk('GET', target);
-        body = res.json as Record<string, unknown> | undefined;
-        if (!body || typeof body !== 'object' || !Array.isArray(body.results)) throw badAnswer(res, target, 'a discover answer');
-        used = url;
-        break;
-      } catch (err) {
-        // Fail over only on the registry's own failure; a 4xx would be the same everywhere.
-        const next = candidates[i + 1];
-        if (!next || !(err instanceof StewardError) || exitCodeFor(err) !== 3) throw err;
-        io.err(`warning: ${clean(url)} failed: ${clean(err.message)}; failing over to ${clean(next)}`);
-      }
-    }
+    const { value: body, url: used } = await withFailover(base, candidates, say, io.err, async (url) => {
+      const target = `${url}/v1/discover?${q}`;
+      // On a terminal, the registry streams each registry's report as it answers.
+      const res = io.status && !values.json ? await streamed(client, target, io) : await client.callOk('GET', target);
+      const b = res.json as Record<string, unknown> | undefined;
+      if (!b || typeof b !== 'object' || !Array.isArray(b.results)) throw badAnswer(res, target, 'a discover answer');
+      return b;
+    });
     const results = Array.isArray(body?.results) ? body.results : [];
     if (values.json) io.out(JSON.stringify(body, null, 2));
     else printHuman(io, query.trim(), used, sort, body ?? {});

@@ -2,7 +2,10 @@
 // deadline (connect + headers + body): a registry that accepts the connection and then
 // says nothing must not hang the command line. Network failures and 5xx become
 // StewardErrors with a 5xx status, which the CLI maps to exit code 3.
-import { Agent, request } from 'undici';
+// Built on node:http/https, not undici: loading undici from node_modules costs more CPU
+// than the rest of a `steward resolve` (scripts/bench-cli.ts), node's own modules less.
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { StewardError, type ErrorCode } from '../../errors/index.js';
 
 export const DEFAULT_TIMEOUT_MS = 5_000;
@@ -28,28 +31,53 @@ export interface CallOptions {
 }
 
 export class RegistryClient {
-  readonly agent: Agent;
+  private readonly http = new HttpAgent({ keepAlive: true });
+  private readonly https = new HttpsAgent({ keepAlive: true });
 
-  constructor(readonly timeoutMs: number = DEFAULT_TIMEOUT_MS) {
-    this.agent = new Agent({ connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  constructor(readonly timeoutMs: number = DEFAULT_TIMEOUT_MS) {}
+
+  /**
+   * Sends the request; resolves with the response once its headers are in. One deadline
+   * covers connect + headers + body: `done()` must be called when the body has been read.
+   */
+  private open(method: string, url: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number) {
+    const deadline = { timedOut: false, done: () => {} };
+    const u = new URL(url);
+    const secure = u.protocol === 'https:';
+    const response = new Promise<IncomingMessage>((resolve, reject) => {
+      const req = (secure ? httpsRequest : httpRequest)(u, { method, headers, agent: secure ? this.https : this.http }, resolve);
+      // A silent server, or one that stops halfway through the body, cannot hang the command.
+      const timer = setTimeout(() => {
+        deadline.timedOut = true;
+        req.destroy(new Error('timeout'));
+      }, timeoutMs);
+      deadline.done = () => clearTimeout(timer);
+      req.once('error', (err) => (clearTimeout(timer), reject(err)));
+      req.end(body);
+    });
+    return { response, deadline };
   }
 
   /** Any HTTP status comes back as a response; only the network failing throws. */
   async call(method: string, url: string, opts: CallOptions = {}): Promise<HttpResponse> {
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
-    const signal = AbortSignal.timeout(timeoutMs);
     const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
     if (opts.contentType) headers['content-type'] = opts.contentType;
+    if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
     const started = performance.now();
+    let deadline: { timedOut: boolean; done(): void } | undefined;
     try {
-      const res = await request(url, { method: method as 'GET', headers, body: opts.body, dispatcher: this.agent, signal });
-      const text = await readCapped(res.body, url);
-      const ct = res.headers['content-type'];
-      const contentType = (Array.isArray(ct) ? ct[0] : ct) ?? '';
-      return { status: res.statusCode, contentType, text, json: parseJson(text, contentType), ms: performance.now() - started };
+      const sent = this.open(method, url, headers, opts.body, timeoutMs);
+      deadline = sent.deadline;
+      const res = await sent.response;
+      const text = await readCapped(res, url);
+      const contentType = typeOf(res);
+      return { status: res.statusCode ?? 0, contentType, text, json: parseJson(text, contentType), ms: performance.now() - started };
     } catch (err) {
       if (err instanceof StewardError) throw err;
-      throw networkError(err, url, timeoutMs, signal.aborted);
+      throw networkError(err, url, timeoutMs, !!deadline?.timedOut);
+    } finally {
+      deadline?.done();
     }
   }
 
@@ -66,15 +94,17 @@ export class RegistryClient {
    * body. A server that answers plain JSON (or a problem) is read as call() would.
    */
   async stream(url: string, onLine: (line: unknown) => void): Promise<HttpResponse> {
-    const signal = AbortSignal.timeout(this.timeoutMs);
     const started = performance.now();
+    let deadline: { timedOut: boolean; done(): void } | undefined;
     try {
-      const res = await request(url, { method: 'GET', headers: { accept: `${NDJSON}, application/json, application/problem+json` }, dispatcher: this.agent, signal });
-      const ct = res.headers['content-type'];
-      const contentType = (Array.isArray(ct) ? ct[0] : ct) ?? '';
-      if (res.statusCode >= 400 || !contentType.includes(NDJSON)) {
-        const text = await readCapped(res.body, url);
-        return { status: res.statusCode, contentType, text, json: parseJson(text, contentType), ms: performance.now() - started };
+      const sent = this.open('GET', url, { accept: `${NDJSON}, application/json, application/problem+json` }, undefined, this.timeoutMs);
+      deadline = sent.deadline;
+      const res = await sent.response;
+      const contentType = typeOf(res);
+      const statusCode = res.statusCode ?? 0;
+      if (statusCode >= 400 || !contentType.includes(NDJSON)) {
+        const text = await readCapped(res, url);
+        return { status: statusCode, contentType, text, json: parseJson(text, contentType), ms: performance.now() - started };
       }
       let pending = '';
       let size = 0;
@@ -85,9 +115,12 @@ export class RegistryClient {
         if (j && typeof j === 'object' && ('answer' in j || 'error' in j)) last = { text: line, json: j.answer ?? j.error };
         else onLine(j);
       };
-      for await (const chunk of res.body) {
+      for await (const chunk of res as AsyncIterable<Buffer>) {
         size += chunk.length;
-        if (size > MAX_BODY_BYTES) throw new StewardError('SERVFAIL', `the answer from ${url} is larger than ${MAX_BODY_BYTES} bytes`);
+        if (size > MAX_BODY_BYTES) {
+          res.destroy();
+          throw new StewardError('SERVFAIL', `the answer from ${url} is larger than ${MAX_BODY_BYTES} bytes`);
+        }
         pending += chunk.toString('utf8');
         const lines = pending.split('\n');
         pending = lines.pop()!;
@@ -96,31 +129,45 @@ export class RegistryClient {
       take(pending);
       const json = last?.json as Record<string, unknown> | undefined;
       // An {"error": problem} line is the registry failing after it began to answer.
-      const status = json && typeof json.status === 'number' && !('results' in json) ? json.status : res.statusCode;
+      const status = json && typeof json.status === 'number' && !('results' in json) ? json.status : statusCode;
       return { status, contentType: 'application/json', text: last?.text ?? '', json, ms: performance.now() - started };
     } catch (err) {
       if (err instanceof StewardError) throw err;
-      throw networkError(err, url, this.timeoutMs, signal.aborted);
+      throw networkError(err, url, this.timeoutMs, !!deadline?.timedOut);
+    } finally {
+      deadline?.done();
     }
   }
 
   /** Drops every socket at once, including ones stuck on a silent server. */
   async close(): Promise<void> {
-    await this.agent.destroy().catch(() => undefined);
+    this.http.destroy();
+    this.https.destroy();
   }
 }
 
-async function readCapped(body: AsyncIterable<Buffer>, url: string): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
-      throw new StewardError('SERVFAIL', `the answer from ${url} is larger than ${MAX_BODY_BYTES} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+function typeOf(res: IncomingMessage): string {
+  const ct = res.headers['content-type'];
+  return (Array.isArray(ct) ? ct[0] : ct) ?? '';
+}
+
+function readCapped(body: IncomingMessage, url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    body.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        body.destroy();
+        reject(new StewardError('SERVFAIL', `the answer from ${url} is larger than ${MAX_BODY_BYTES} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    body.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    body.once('error', reject);
+    body.once('aborted', () => reject(Object.assign(new Error('connection reset by the server'), { code: 'ECONNRESET' })));
+  });
 }
 
 function parseJson(text: string, contentType: string): unknown {

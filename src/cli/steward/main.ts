@@ -1,4 +1,4 @@
-// Entry point of `steward` (bin/steward.js loads this through tsx).
+// Entry point of `steward` (bin/steward.js runs its build in dist/, else this through tsx).
 import { run } from './run.js';
 import { stdio } from './output.js';
 

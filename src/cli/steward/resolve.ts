@@ -2,6 +2,7 @@
 // client only asks, prints, and turns the answer's status into an exit code.
 import { normalizeName } from '../../names/index.js';
 import { COMMON_NET, parse, positionals, registryUrl, timeoutMs } from './args.js';
+import { geoCandidates, withFailover } from './geo.js';
 import { RegistryClient, badAnswer, problemError } from './http.js';
 import { clean, columns, fields, fmtMs, fmtTrust, num, str, type Io } from './output.js';
 
@@ -16,6 +17,8 @@ Options:
   --trace          print every step of the resolution, like dig +trace
   --no-recurse     ask for this registry's own data only (rd=0): the record, NXDOMAIN
                    or a referral to the zone that knows
+  --geo-aware      measure latency to the registry's replicas, ask the closest, fail
+                   over to the next if it fails (the choice is remembered for 10 min)
   --json           print the registry's JSON answer
   --timeout MS     give up on a registry after MS milliseconds (default 5000)
   -h, --help       this help
@@ -23,7 +26,7 @@ Options:
 Exit codes: 0 found (or a referral with --no-recurse), 1 no such agent,
             2 usage error, 3 registry unreachable, timed out or failing.`;
 
-const OPTIONS = { ...COMMON_NET, trace: { type: 'boolean' }, 'no-recurse': { type: 'boolean' } } as const;
+const OPTIONS = { ...COMMON_NET, trace: { type: 'boolean' }, 'no-recurse': { type: 'boolean' }, 'geo-aware': { type: 'boolean' } } as const;
 
 export async function command(argv: string[], io: Io): Promise<number> {
   const { values, positionals: pos } = parse('resolve', argv, OPTIONS);
@@ -39,17 +42,28 @@ export async function command(argv: string[], io: Io): Promise<number> {
     const q = new URLSearchParams({ name });
     if (values['no-recurse']) q.set('rd', '0');
     if (values.trace) q.set('trace', '1');
-    const url = `${base}/v1/resolve?${q}`;
-    const res = await client.call('GET', url);
-    const body = res.json as Record<string, unknown> | undefined;
-    const status = str(body?.status);
-    const known = status === 'NOERROR' || status === 'REFERRAL' || status === 'NXDOMAIN';
-    if (res.status >= 400 && status !== 'NXDOMAIN') {
-      // A failed walk: its trace (sent with the problem) shows where it failed.
-      if (values.trace && !values.json) printTrace(io, name, body?.trace);
-      throw problemError(res, url);
-    }
-    if (!body || !known) throw badAnswer(res, url, 'a resolve answer (NOERROR, NXDOMAIN or REFERRAL)');
+    // With --json, stdout is only the API's JSON; the measurements go to stderr.
+    const say = values.json ? io.err : io.out;
+    const candidates = values['geo-aware'] ? await geoCandidates(client, base, say) : [base];
+    let failedTrace: unknown;
+    const answer = withFailover(base, candidates, say, io.err, async (registry) => {
+      const url = `${registry}/v1/resolve?${q}`;
+      const res = await client.call('GET', url);
+      const b = res.json as Record<string, unknown> | undefined;
+      const s = str(b?.status);
+      const known = s === 'NOERROR' || s === 'REFERRAL' || s === 'NXDOMAIN';
+      if (res.status >= 400 && s !== 'NXDOMAIN') {
+        failedTrace = b?.trace; // a failed walk: its trace (sent with the problem) shows where it failed
+        throw problemError(res, url);
+      }
+      if (!b || !known) throw badAnswer(res, url, 'a resolve answer (NOERROR, NXDOMAIN or REFERRAL)');
+      return b;
+    });
+    const { value: body } = await answer.catch((err) => {
+      if (values.trace && !values.json && failedTrace !== undefined) printTrace(io, name, failedTrace);
+      throw err;
+    });
+    const status = str(body.status);
 
     if (values.json) io.out(JSON.stringify(body, null, 2));
     else {
