@@ -23,7 +23,7 @@ function serve(zoneFile: string, dataDir: string, certsDir: string): { child: Ch
     const timer = setTimeout(() => reject(new Error(`${zoneFile}: no URL within 90 s\n${err}`)), 90_000);
     child.stdout!.on('data', (d) => {
       out += d;
-      const m = /(https?:\/\/\S+)/.exec(out);
+      const m = /^[a-z0-9.-]+\s+(https?:\/\/\S+)\s*$/m.exec(out); // the banner line (a warning may come first)
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);
@@ -61,9 +61,15 @@ test('all ten demo zone files start at once, each alone, and share one root with
     const left = (await readdir(certs)).filter((f) => f.endsWith('.lock') || f.endsWith('.tmp'));
     assert.equal(left, [], 'no lock or temp files left');
   } finally {
-    for (const n of nodes) n.child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 300));
-    await rm(dir, { recursive: true, force: true });
+    // Each node stops (its store closes) before its data directory is removed; a node
+    // that does not stop within 15 s is killed.
+    await Promise.all(nodes.map(({ child }) => new Promise<void>((done) => {
+      if (child.exitCode !== null || child.signalCode !== null) return done();
+      const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      child.once('exit', () => { clearTimeout(kill); done(); });
+      child.kill('SIGTERM');
+    })));
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   }
 });
 

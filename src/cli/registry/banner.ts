@@ -41,6 +41,8 @@ export interface ZoneLine {
   zone: string;
   parent?: string;
   url: string;
+  /** Shown after the zone's name, e.g. "(registered)" or "(replica, eu-west)". */
+  note?: string;
 }
 
 /**
@@ -50,7 +52,15 @@ export interface ZoneLine {
  *   ├─ com.steward-registry.org             http://127.0.0.1:7310
  *   │  └─ vibe-agency.com.steward-registry.org ...
  */
-export function zoneTree(zones: ZoneLine[]): string[] {
+export function zoneTree(all: ZoneLine[]): string[] {
+  // A zone served by several nodes (replicas in regions) is one place in the tree; its
+  // other nodes are listed right below its first one.
+  const extra = new Map<string, ZoneLine[]>();
+  const zones: ZoneLine[] = [];
+  for (const z of all) {
+    if (zones.some((p) => p.zone === z.zone)) extra.set(z.zone, [...(extra.get(z.zone) ?? []), z]);
+    else zones.push(z);
+  }
   const known = new Set(zones.map((z) => z.zone));
   const children = new Map<string | undefined, ZoneLine[]>();
   for (const z of zones) {
@@ -60,8 +70,12 @@ export function zoneTree(zones: ZoneLine[]): string[] {
   for (const list of children.values()) list.sort((a, b) => a.zone.localeCompare(b.zone));
   const rows: [string, string][] = [];
   const visit = (z: ZoneLine, prefix: string, branch: string, seen: Set<string>) => {
-    rows.push([`${prefix}${branch}${z.zone}`, z.url]);
-    if (seen.has(z.zone)) return; // (a parent loop in zone files: print once, do not recurse)
+    const label = (l: ZoneLine) => `${l.zone}${l.note ? ` ${l.note}` : ''}`;
+    rows.push([`${prefix}${branch}${label(z)}`, z.url]);
+    if (seen.has(z.zone)) return;
+    const cont = prefix + (branch === '├─ ' ? '│  ' : branch === '└─ ' ? '   ' : '');
+    const kidsHere = children.get(z.zone)?.length ? '│ ' : '  ';
+    for (const r of extra.get(z.zone) ?? []) rows.push([`${cont}${kidsHere} ${label(r)}`, r.url]); // (a parent loop in zone files: print once, do not recurse)
     seen.add(z.zone);
     const kids = children.get(z.zone) ?? [];
     const under = prefix + (branch === '├─ ' ? '│  ' : branch === '└─ ' ? '   ' : '');

@@ -2,7 +2,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { DEFAULTS, readEnv } from '../../config/index.js';
 import { startFederation } from '../../node/federation.js';
-import { loadZoneDir } from '../../zonefile/index.js';
+import { loadZoneDir, type ZoneConfig } from '../../zonefile/index.js';
 import { heldLogger, zoneTree } from './banner.js';
 import { onShutdown, parse, requestDestination, usage, writableDataDir } from './common.js';
 
@@ -54,10 +54,30 @@ export async function command(args: string[]) {
     throw err;
   });
   console.log(`Steward federation up: ${fed.nodes.length} registries on loopback`);
-  for (const line of zoneTree(fed.nodes.map((n) => ({ zone: n.ctx.config.zone, parent: n.ctx.config.parent?.zone, url: `${n.url}${n.ctx.config.join === 'register' ? '  (registered)' : ''}` })))) console.log(`  ${line}`);
+  for (const line of zoneTree(primariesFirst(fed.nodes).map((n) => ({ zone: n.ctx.config.zone, parent: n.ctx.config.parent?.zone, url: n.url, note: noteOf(n, fed.nodes) })))) console.log(`  ${line}`);
   const leaf = fed.nodes.find((n) => n.ctx.config.zone.startsWith('vibe-agency.com')) ?? fed.nodes[0]!;
   console.log(`\nTry:  STEWARD_REGISTRY=${leaf.url} npx steward discover orchestrate_sdlc`);
   held.release(); // the nodes' start-up log lines, after the banner
   requests.release(); // and the requests they made of each other meanwhile
   onShutdown(() => fed.close());
+}
+
+/**
+ * "(registered)" for zones joined through POST /v1/register; "(replica, <region>)" for a
+ * zone's further nodes (the first one listed is the zone's own first replica).
+ */
+function noteOf(n: { url: string; ctx: { config: ZoneConfig } }, all: readonly { url: string; ctx: { config: ZoneConfig } }[]): string | undefined {
+  const c = n.ctx.config;
+  const same = all.filter((o) => o.ctx.config.zone === c.zone);
+  if (same.length > 1 && n !== primaryOf(same)) return `(replica, ${c.region})`;
+  return c.join === 'register' ? '(registered)' : undefined;
+}
+
+const primaryOf = <N extends { url: string; ctx: { config: ZoneConfig } }>(same: readonly N[]): N =>
+  same.find((o) => o.ctx.config.replicas[0]?.url.replace(/\/$/, '') === o.url) ?? same[0]!;
+
+/** The nodes with each zone's primary before its other replicas (zoneTree lists those under it). */
+function primariesFirst<N extends { url: string; ctx: { config: ZoneConfig } }>(nodes: readonly N[]): N[] {
+  const isPrimary = (n: N) => primaryOf(nodes.filter((o) => o.ctx.config.zone === n.ctx.config.zone)) === n;
+  return [...nodes.filter(isPrimary), ...nodes.filter((n) => !isPrimary(n))];
 }
