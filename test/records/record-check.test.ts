@@ -10,6 +10,7 @@ import { StewardError } from '../../src/errors/index.js';
 import { recordProblem } from '../../src/records/record-check.js';
 import { recordFromPeer, recordSchema } from '../../src/records/record-schema.js';
 import { ajv } from '../../src/records/schema.js';
+import { manifest } from './fixtures.js';
 
 const oracle: ValidateFunction = (ajv.getSchema(recordSchema.$id) as ValidateFunction | undefined) ?? ajv.compile(recordSchema);
 
@@ -17,14 +18,7 @@ const JWS = `${'eyJhbGciOiJFUzI1NiJ9'}.${'e'.repeat(1200)}.${'s'.repeat(86)}`;
 
 function valid(): Record<string, unknown> {
   return {
-    name: 'vibe-agency-orchestrator',
-    namespace: 'vibe-agency.com',
-    version: '1.2.0',
-    description: 'Plans and runs a software delivery lifecycle',
-    capabilities: ['orchestrate_sdlc', 'planning'],
-    endpoints: [{ url: 'https://agents.vibe-agency.com/orchestrator', protocol: 'a2a', region: 'eu-west' }],
-    tags: ['stable'],
-    visibility: 'public',
+    ...manifest(),
     id: 'vibe-agency-orchestrator.vibe-agency.com.steward.local',
     zone: 'vibe-agency.com.steward.local',
     fingerprint: 'A'.repeat(43),
