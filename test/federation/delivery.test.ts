@@ -87,6 +87,12 @@ t('published at the leaf, the agent is found at com and at the root (pushed thro
   await until('found at the root', async () => (await found(tr.nodes.get(ROOT)!, 'relay_probe')).includes(id));
   assert.ok((await found(tr.nodes.get(COM)!, 'relay_probe')).includes(id));
   assert.is(tr.nodes.get(ROOT)!.ctx.subtree.get(id)?.version, '1.0.0');
+  // each receiver's audit log (read by its operator: loopback) has the push it took
+  for (const [at, from] of [[COM, LEAF], [ROOT, COM]] as const) {
+    const audit = await http(`${tr.nodes.get(at)!.url}/v1/audit?kind=push`);
+    assert.is(audit.status, 200, JSON.stringify(audit.body));
+    assert.ok((audit.body.entries as { peer: string; data: { accepted: number } }[]).some((e) => e.peer === from && e.data.accepted >= 1), `${at}: ${JSON.stringify(audit.body)}`);
+  }
   await unpublish(leaf, 'relay-orchestrator');
   await until('gone at the root', async () => !(await found(tr.nodes.get(ROOT)!, 'relay_probe')).includes(id));
   assert.is(tr.nodes.get(COM)!.ctx.subtree.get(id), undefined);

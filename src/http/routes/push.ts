@@ -40,6 +40,15 @@ export function pushRoutes(app: Hono, ctx: NodeContext) {
     const result = await ctx.subtree.apply(sender, good);
     const all = [...rejected, ...result.rejected];
     if (all.length) ctx.log.warn({ sender, rejected: all.length }, 'push entries rejected');
+    // One audit entry per push that changed something or was refused in part (a push of
+    // duplicates only, as retries and pulls make, is not news).
+    if (result.accepted || all.length) {
+      ctx.audit.append('push', {
+        peer: sender,
+        detail: `push from ${sender}: ${result.accepted} accepted, ${result.duplicates} duplicates, ${all.length} rejected`,
+        data: { accepted: result.accepted, duplicates: result.duplicates, rejected: all.slice(0, 20).map((r) => ({ id: r.id, code: r.code })) },
+      });
+    }
     return c.json({ accepted: result.accepted, duplicates: result.duplicates, rejected: all });
   });
 }
