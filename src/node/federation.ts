@@ -92,8 +92,10 @@ export async function startFederation(configs: ZoneConfig[], opts: FederationOpt
   }
   return {
     nodes,
+    /** The zone's node; of a zone served in several regions, its primary (its own first replica). */
     byZone(zone) {
-      const n = nodes.find((x) => x.ctx.config.zone === zone);
+      const same = nodes.filter((x) => x.ctx.config.zone === zone);
+      const n = same.find((x) => x.ctx.config.replicas[0]?.url.replace(/\/$/, '') === x.url) ?? same[0];
       if (!n) throw new Error(`no node for zone ${zone}`);
       return n;
     },
