@@ -86,6 +86,8 @@ const unpublish = async (r: Replica, name: string) => {
 };
 const root = (r: Replica) => r.node.ctx.replicas.digest.view().root;
 const stateOf = (r: Replica, name: string) => r.node.ctx.publisher.writer.state(name);
+/** The names of the alerts a replica's GET /v1/alerts says are firing. */
+const firing = async (r: Replica) => ((await http(`${r.node.url}/v1/alerts`)).body.alerts as { name: string }[]).map((x) => x.name);
 const audit = (r: Replica, kind: 'conflict' | 'partition') => {
   const out: AuditEntry[] = [];
   for (let since = 0; ;) {
@@ -166,6 +168,7 @@ test('partition: cut apart, 1,000+ writes each with conflicts, healed: one state
     [a, b].forEach((r, i) => assert.ok(r.node.ctx.publisher.writer.localWrites - writesAtCut[i]! >= 1_000, 'at least 1,000 writes on each side of the cut'));
     await until('both sides report the partition', () => [a, b].every((r) => r.node.ctx.health.partitioned.length === 1));
     for (const r of [a, b]) assert.ok(audit(r, 'partition').some((e) => e.data?.detected === true));
+    for (const r of [a, b]) assert.ok((await firing(r)).includes('partition_detected'), 'GET /v1/alerts: partition detected');
     assert.is.not(root(a), root(b));
 
     const before = new Map<string, { a: ReturnType<typeof stateOf>; b: ReturnType<typeof stateOf> }>();
@@ -178,6 +181,9 @@ test('partition: cut apart, 1,000+ writes each with conflicts, healed: one state
     assert.is(a.node.ctx.store.size, b.node.ctx.store.size);
     for (const r of [a, b]) assert.is(r.node.ctx.health.partitioned.length, 0);
     for (const r of [a, b]) assert.ok(audit(r, 'partition').some((e) => e.data?.healed === true));
+    for (const r of [a, b]) assert.not.ok((await firing(r)).includes('partition_detected'), 'the partition alert clears after the heal');
+    // the heal resolved far more than 10 conflicts within the hour: that alert fires where they were resolved
+    assert.ok((await Promise.all([a, b].map(firing))).some((names) => names.includes('high_conflict_rate')), 'GET /v1/alerts: over 10 conflicts an hour');
 
     const conflicts = [...audit(a, 'conflict'), ...audit(b, 'conflict')];
     for (const [name, { a: va, b: vb }] of before) {
