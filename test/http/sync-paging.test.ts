@@ -108,15 +108,16 @@ test('40 clients pulling pages at once: /healthz stays responsive, extra pulls g
   const took = performance.now() - t0;
   const lag = JSON.parse(await ask('lag'));
   const ok = statuses.filter((s) => s === 200).length;
-  console.log(`  40 clients × 5 pulls in ${took.toFixed(0)} ms: ${ok} × 200, ${statuses.length - ok} × 503; /healthz n=${lat.length} p50 ${pct(lat, 0.5).toFixed(1)} p99 ${pct(lat, 0.99).toFixed(1)} max ${lat.at(-1)!.toFixed(1)} ms (idle: p50 ${pct(idle, 0.5).toFixed(1)} p99 ${pct(idle, 0.99).toFixed(1)} ms); node RSS ${(rss0 / 2 ** 20).toFixed(0)} → max ${(rssMax / 2 ** 20).toFixed(0)} MB; node event-loop delay p50 ${lag.p50} p99 ${lag.p99} max ${lag.max} ms (idle p99 ${idleLag.p99} max ${idleLag.max})`);
+  console.log(`  40 clients × 5 pulls in ${took.toFixed(0)} ms: ${ok} × 200, ${statuses.length - ok} × 503; /healthz n=${lat.length} p50 ${pct(lat, 0.5).toFixed(1)} p99 ${pct(lat, 0.99).toFixed(1)} max ${lat.at(-1)!.toFixed(1)} ms (idle: p50 ${pct(idle, 0.5).toFixed(1)} p99 ${pct(idle, 0.99).toFixed(1)} ms); node RSS ${(rss0 / 2 ** 20).toFixed(0)} → max ${(rssMax / 2 ** 20).toFixed(0)} MB; node event-loop delay p50 ${lag.p50} p99 ${lag.p99} max ${lag.max} ms (idle p99 ${idleLag.p99} max ${idleLag.max}), longest CPU between ticks ${lag.cpu_block_max} ms`);
   assert.ok(statuses.every((s) => s === 200 || s === 503), `statuses ${[...new Set(statuses)]}`);
   assert.ok(ok >= 40, 'pulls are served');
-  // The node's own event loop (what stalls /healthz) stays within 100 ms at p99 of what the
-  // same loop showed idle in this run (its idle max: on a loaded shared machine the idle loop
-  // alone was seen at 165 ms max, which is the scheduler, not this code; the old synchronous
-  // page builder blocked for 1.2 s per 10,000-entry page). Seen from this process, which
-  // competes for the same cores, /healthz is held to its idle median + 100 ms.
-  assert.ok(lag.p99 < 100 + Math.max(0, idleLag.max), `node event-loop delay p99 ${lag.p99} ms (idle max ${idleLag.max})`);
+  // The node's own event loop (what stalls /healthz) is never blocked for long: the most
+  // CPU the node spent between two 5 ms ticks stays under 100 ms (the old synchronous page
+  // builder blocked for 1.2 s per 10,000-entry page). CPU time, not the wall-clock delay,
+  // which on a loaded shared machine mostly measures the scheduler (printed above).
+  // Seen from this process, which competes for the same cores, /healthz is held to its
+  // idle median + 100 ms.
+  assert.ok(lag.cpu_block_max < 100, `node blocked its loop for ${lag.cpu_block_max} ms of CPU (wall delay p99 ${lag.p99} ms)`);
   assert.ok(pct(lat, 0.5) < 100 + pct(idle, 0.5), `/healthz p50 ${pct(lat, 0.5).toFixed(1)} ms`);
   assert.ok(rssMax - rss0 < 200 * 2 ** 20, 'memory stays bounded');
 });
