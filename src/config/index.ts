@@ -58,6 +58,11 @@ export const DEFAULTS = {
     /** Clients with a read bucket at once (the oldest is dropped beyond). */
     read_clients: 100_000,
   },
+  // How long a publish waits for the shared (Redis) counter before counting in this
+  // process. Publishes are rare next to reads (whose cache gives up after 200 ms), and a
+  // counter that timed out may still have counted in Redis: a short limit lets a busy
+  // node accept more than the limit across nodes.
+  quota: { redisCommandTimeoutMs: 1_000 },
   // The listener (src/http/listener.ts): a slow client is cut off, connections are capped.
   http: {
     headersTimeoutMs: 10_000,

@@ -50,6 +50,7 @@ export class Quota {
       let seen = false;
       const told = opts.onRedisState?.();
       this.redis = failFastRedis(opts.redisUrl, {
+        commandTimeoutMs: DEFAULTS.quota.redisCommandTimeoutMs,
         onStateChange: (up, err) => {
           told?.(up, err);
           const first = !seen;
