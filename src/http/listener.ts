@@ -109,10 +109,13 @@ export async function listen(host: string, port: number, limits: Partial<Listene
   const dispatch = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
     if (!fast?.(req, res)) void framework(req, res);
   };
-  const onRequest = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
-    if (access) access(req, res);
+  const route = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
     if (delayMs > 0) setTimeout(dispatch, delayMs, req, res);
     else dispatch(req, res);
+  };
+  const onRequest = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+    if (access) access(req, res, route);
+    else route(req, res);
   };
   // (an https.Server is a tls.Server that emits the same 'request'/'connection' events;
   // typed as http.Server so the rest of the node needs no second type)
