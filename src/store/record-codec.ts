@@ -87,25 +87,31 @@ export class RecordCodec {
     if (b[0] !== 0) b.writeUInt32LE(this.intern(header ?? ''), 1);
   }
 
+  /**
+   * As encode, for a caller that has already split the record's JWS and parsed its
+   * payload (jwsParts): the payload is then decoded and parsed once, not twice.
+   * `merged`: the record stands for `{...manifest, ...record}` (a manifest field the
+   * record lacks counts as present and equal), so the caller need not build that object
+   * (spreading two objects with overlapping keys costs more than the whole encode).
+   */
+  encodeParsed(record: AgentRecord, parsed: ParsedJws | undefined, merged = false): Buffer {
+    return (parsed && this.compactParsed(record, parsed, merged)) ?? whole(parsed && merged ? { ...parsed.manifest, ...record } as AgentRecord : record);
+  }
+
   private compact(record: AgentRecord): Buffer | undefined {
-    const segs = typeof record.jws === 'string' ? record.jws.split('.') : [];
-    if (segs.length !== 3) return undefined;
-    const [header, payloadB64, sigB64] = segs as [string, string, string];
-    const payload = Buffer.from(payloadB64, 'base64url');
-    const sig = Buffer.from(sigB64, 'base64url');
-    // Only canonical base64url round-trips to the same text; anything else is kept whole.
-    if (payload.toString('base64url') !== payloadB64 || sig.toString('base64url') !== sigB64) return undefined;
-    let manifest: Record<string, unknown>;
-    try {
-      manifest = JSON.parse(payload.toString('utf8'));
-    } catch {
-      return undefined;
-    }
-    if (!manifest || typeof manifest !== 'object' || Array.isArray(manifest) || typeof manifest.name !== 'string') return undefined;
+    const parsed = typeof record.jws === 'string' ? jwsParts(record.jws) : undefined;
+    return parsed && this.compactParsed(record, parsed);
+  }
+
+  private compactParsed(record: AgentRecord, { header, payload, sig, manifest }: ParsedJws, merged = false): Buffer | undefined {
     const rec = record as unknown as Record<string, unknown>;
     for (const k of Object.keys(manifest)) {
+      if (merged && !(k in rec)) {
+        if (DERIVED.includes(k) && k !== 'namespace') return undefined;
+        continue;
+      }
       // A signed manifest names its namespace (SPEC §2), the record's own.
-      if (k === 'namespace' ? manifest[k] !== rec[k] : DERIVED.includes(k) || !(k in rec) || JSON.stringify(manifest[k]) !== JSON.stringify(rec[k])) return undefined;
+      if (k === 'namespace' ? manifest[k] !== rec[k] : DERIVED.includes(k) || !(k in rec) || (manifest[k] !== rec[k] && JSON.stringify(manifest[k]) !== JSON.stringify(rec[k]))) return undefined;
     }
     if (manifest.name !== record.name || typeof record.namespace !== 'string') return undefined;
     this.namespace ??= record.namespace;
@@ -153,6 +159,28 @@ export class RecordCodec {
     }
     return h;
   }
+}
+
+/** A compact JWS split, its payload and signature decoded, the payload parsed as a manifest. */
+export interface ParsedJws { header: string; payload: Buffer; sig: Buffer; manifest: Record<string, unknown> }
+
+/** The parts of a JWS the compact form keeps, or undefined when it must be kept whole. */
+export function jwsParts(jws: string): ParsedJws | undefined {
+  const segs = jws.split('.');
+  if (segs.length !== 3) return undefined;
+  const [header, payloadB64, sigB64] = segs as [string, string, string];
+  const payload = Buffer.from(payloadB64, 'base64url');
+  const sig = Buffer.from(sigB64, 'base64url');
+  // Only canonical base64url round-trips to the same text; anything else is kept whole.
+  if (payload.toString('base64url') !== payloadB64 || sig.toString('base64url') !== sigB64) return undefined;
+  let manifest: Record<string, unknown>;
+  try {
+    manifest = JSON.parse(payload.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!manifest || typeof manifest !== 'object' || Array.isArray(manifest) || typeof manifest.name !== 'string') return undefined;
+  return { header, payload, sig, manifest };
 }
 
 function whole(record: AgentRecord): Buffer {

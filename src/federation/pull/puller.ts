@@ -10,7 +10,7 @@ import type { FederationHealth } from '../../health/index.js';
 import type { PeerClient } from '../../peer/index.js';
 import { DurableTable } from '../../store/table.js';
 import type { Delegations, DelegationEntry } from '../../topology/delegations.js';
-import { checkPushEntries, type Rejected } from '../push/entries.js';
+import { checkPushEntries, type PushEntry, type Rejected } from '../push/entries.js';
 import type { SubtreeIndex } from '../subtree/index.js';
 import { pullPage } from './pull-page.js';
 
@@ -133,7 +133,9 @@ export class Puller {
 
   /**
    * Pages of one child from its cursor until caught up (or the page cap). The next page is
-   * asked for while this one is checked and applied; the cursor moves only after the apply.
+   * asked for while this one is checked and applied, and a page's entries are checked
+   * (signatures on the thread pool) while the page before is still being applied (its
+   * fsync): applies stay in page order, and the cursor moves only after a page's apply.
    */
   private async pages(zone: string, url: string, r: ChildPull, rejected: Rejected[]) {
     const limit = this.o.pageLimit ?? 10_000;
@@ -144,35 +146,50 @@ export class Puller {
     };
     let since = this.cursor(zone);
     let next = fetch(since);
-    for (let n = 0; n < (this.o.maxPages ?? 10_000) && !this.closed; n++) {
-      let t = performance.now();
-      const page = await next;
-      r.ms.fetch += performance.now() - t;
-      r.pages++;
-      if (page.serial < since) {
-        // The child's log is shorter than where we were (it lost data or was rebuilt): start over.
-        this.o.audit.append('pull', { peer: zone, detail: `${zone}'s sync serial ${page.serial} is below our cursor ${since}; pulling it again from the start` });
-        await this.cursors.put(zone, { since: 0, at: new Date().toISOString() });
-        next = fetch((since = 0));
-        continue;
+    let applying: Promise<void> = Promise.resolve();
+    try {
+      for (let n = 0; n < (this.o.maxPages ?? 10_000) && !this.closed; n++) {
+        let t = performance.now();
+        const page = await next;
+        r.ms.fetch += performance.now() - t;
+        r.pages++;
+        if (page.serial < since) {
+          // The child's log is shorter than where we were (it lost data or was rebuilt): start over.
+          await applying;
+          this.o.audit.append('pull', { peer: zone, detail: `${zone}'s sync serial ${page.serial} is below our cursor ${since}; pulling it again from the start` });
+          await this.cursors.put(zone, { since: 0, at: new Date().toISOString() });
+          next = fetch((since = 0));
+          continue;
+        }
+        const more = page.entries > 0 && page.next < page.serial;
+        if (more) next = fetch(page.next);
+        t = performance.now();
+        const checking = checkPushEntries(page.candidates, { rootDomain: this.o.rootDomain, sender: zone }).finally(() => (r.ms.check += performance.now() - t));
+        checking.catch(() => undefined); // (awaited below, unless the apply before failed)
+        await applying;
+        const { good, rejected: bad } = await checking;
+        r.rejected += bad.length;
+        for (const x of bad) if (rejected.length < 20) rejected.push(x);
+        const to = page.next > since ? page.next : undefined;
+        if (to !== undefined) since = to;
+        applying = this.applyPage(zone, good, to, r, rejected);
+        applying.catch(() => undefined); // (awaited before the next page's entries, and at the end)
+        if (!more) return;
       }
-      const more = page.entries > 0 && page.next < page.serial;
-      if (more) next = fetch(page.next);
-      t = performance.now();
-      const { good, rejected: bad } = await checkPushEntries(page.candidates, { rootDomain: this.o.rootDomain, sender: zone });
-      r.ms.check += performance.now() - t;
-      t = performance.now();
-      const applied = good.length ? await this.o.subtree.apply(zone, good) : { accepted: 0, duplicates: 0, rejected: [] };
-      r.applied += applied.accepted;
-      r.duplicates += applied.duplicates;
-      r.rejected += bad.length + applied.rejected.length;
-      for (const x of [...bad, ...applied.rejected]) if (rejected.length < 20) rejected.push(x);
-      if (page.next > since) {
-        since = page.next;
-        await this.cursors.put(zone, { since, at: new Date().toISOString() });
-      }
-      r.ms.apply += performance.now() - t;
-      if (!more) return;
+    } finally {
+      await applying;
     }
+  }
+
+  /** Applies a page's checked entries durably, then moves the cursor to `to`. */
+  private async applyPage(zone: string, good: PushEntry[], to: number | undefined, r: ChildPull, rejected: Rejected[]) {
+    const t = performance.now();
+    const applied = good.length ? await this.o.subtree.apply(zone, good) : { accepted: 0, duplicates: 0, rejected: [] };
+    r.applied += applied.accepted;
+    r.duplicates += applied.duplicates;
+    r.rejected += applied.rejected.length;
+    for (const x of applied.rejected) if (rejected.length < 20) rejected.push(x);
+    if (to !== undefined) await this.cursors.put(zone, { since: to, at: new Date().toISOString() });
+    r.ms.apply += performance.now() - t;
   }
 }

@@ -6,7 +6,7 @@
 // and trust, and a small JSON `meta` of the rest (zone, vector clock, manifest_url, the
 // tombstone of a delete). Decoding gives back exactly the reference's fields.
 import type { Reference } from '../push/entries.js';
-import { RecordCodec, type IndexedFields } from '../../store/record-codec.js';
+import { jwsParts, RecordCodec, type IndexedFields } from '../../store/record-codec.js';
 import type { StoreCodec } from '../../store/keyed-store.js';
 import type { AgentRecord } from '../../records/types.js';
 
@@ -23,13 +23,12 @@ export class RefCodec implements StoreCodec<StoredRef> {
   set namespace(ns: string | undefined) { this.inner.namespace = ns; }
 
   encode(ref: StoredRef): Buffer {
-    let manifest: Record<string, unknown> = {};
-    try {
-      manifest = JSON.parse(Buffer.from(ref.jws.split('.')[1] ?? '', 'base64url').toString('utf8'));
-    } catch { /* then the reference is kept whole */ }
+    // The JWS is split and its payload parsed once, here, for both the merge and the codec.
+    const parsed = typeof ref.jws === 'string' ? jwsParts(ref.jws) : undefined;
     const derived = ref.id === `${ref.name}.${ref.zone}`;
-    const rec = { ...manifest, ...ref, ...(derived ? { id: `${ref.name}.${HERE}`, zone: HERE, z: ref.zone } : {}) };
-    return this.inner.encode(rec as unknown as AgentRecord);
+    // (the manifest's own fields are merged under the reference's by the codec, not here)
+    const rec = derived ? { ...ref, id: `${ref.name}.${HERE}`, zone: HERE, z: ref.zone } : ref;
+    return this.inner.encodeParsed(rec as unknown as AgentRecord, parsed, true);
   }
 
   decode(bytes: Buffer): StoredRef {
