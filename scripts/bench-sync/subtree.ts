@@ -13,7 +13,7 @@ import { checkPushEntries, type PushEntry } from '../../src/federation/push/entr
 import { SubtreeIndex } from '../../src/federation/subtree/index.js';
 import { ZoneStore } from '../../src/store/zone-store.js';
 import { withDeadline, progress } from '../bench-common/phase.js';
-import { CAPABILITIES, manifestFor, ROOT, VOCAB } from '../bench-zone/data.js';
+import { CAPABILITIES, manifestFor, ROOT, selectiveQueries, VOCAB } from '../bench-zone/data.js';
 import { memory, quantiles, seconds } from '../bench-zone/stats.js';
 import { idOf, PARENT, refFor } from './refs.js';
 
@@ -87,13 +87,7 @@ export async function restartSubtree(dir: string, refs: number) {
   const own = await ZoneStore.open({ zone: ROOT }); // the root's own (empty) zone, searched beside it
   progress(`reopened ${index.size} references in ${reopen.seconds} s`);
 
-  const pick = <T>(xs: T[], from = 0) => xs[from + Math.floor(Math.random() * (xs.length - from))]!;
-  const selective = Array.from({ length: 3000 }, (_, k) => {
-    const m = manifestFor(Math.floor(Math.random() * refs));
-    if (k % 3 === 0) return pick(CAPABILITIES, 150);
-    if (k % 3 === 1) return m.description!.split(/[ .]+/).filter(Boolean).sort((a, b) => VOCAB.indexOf(b) - VOCAB.indexOf(a)).slice(0, 2).join(' ');
-    return `${m.name.split('-')[1]} ${m.capabilities[0]}`;
-  });
+  const selective = selectiveQueries(refs);
   const broad = [CAPABILITIES[0]!, VOCAB[0]!, 'stable', CAPABILITIES[1]!];
   const time = (queries: string[], sort: 'trust' | 'name') => {
     const ms: number[] = [];

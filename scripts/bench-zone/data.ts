@@ -96,3 +96,18 @@ export function recordFor(manifest: Manifest, pub: BenchPublisher, trust: number
 }
 
 export const trustFor = (i: number) => Math.round((0.3 + rand(i, 6) * 0.65) * 1000) / 1000;
+
+/**
+ * Selective discover queries over `agents` generated agents: a rare capability, the two
+ * rarest words of a real description (higher vocabulary index = rarer), a name word plus
+ * a capability.
+ */
+export function selectiveQueries(agents: number, count = 3000): string[] {
+  const pick = <T>(xs: T[], from = 0) => xs[from + Math.floor(Math.random() * (xs.length - from))]!;
+  return Array.from({ length: count }, (_, k) => {
+    const m = manifestFor(Math.floor(Math.random() * agents));
+    if (k % 3 === 0) return pick(CAPABILITIES, 150);
+    if (k % 3 === 1) return m.description!.split(/[ .]+/).filter(Boolean).sort((a, b) => VOCAB.indexOf(b) - VOCAB.indexOf(a)).slice(0, 2).join(' ');
+    return `${m.name.split('-')[1]} ${m.capabilities[0]}`;
+  });
+}

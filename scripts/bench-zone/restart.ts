@@ -5,7 +5,7 @@ import { DEFAULTS } from '../../src/config/index.js';
 import { answerAuthoritatively } from '../../src/resolver/authoritative.js';
 import type { ZoneView } from '../../src/resolver/types.js';
 import { ZoneStore } from '../../src/store/zone-store.js';
-import { agentName, CAPABILITIES, manifestFor, ROOT, VOCAB, ZONE } from './data.js';
+import { agentName, CAPABILITIES, manifestFor, ROOT, selectiveQueries, VOCAB, ZONE } from './data.js';
 import { memory, quantiles, seconds } from './stats.js';
 
 export async function restart(dir: string, agents: number) {
@@ -34,14 +34,7 @@ export async function restart(dir: string, agents: number) {
   }
 
   // Selective: a rare capability, two description words, a name word + a capability.
-  const pick = <T>(xs: T[], from = 0) => xs[from + Math.floor(Math.random() * (xs.length - from))]!;
-  const selective = Array.from({ length: 3000 }, (_, k) => {
-    const m = manifestFor(Math.floor(Math.random() * agents));
-    if (k % 3 === 0) return pick(CAPABILITIES, 150);
-    // the two rarest words of a real description (higher vocabulary index = rarer)
-    if (k % 3 === 1) return m.description!.split(/[ .]+/).filter(Boolean).sort((a, b) => VOCAB.indexOf(b) - VOCAB.indexOf(a)).slice(0, 2).join(' ');
-    return `${m.name.split('-')[1]} ${m.capabilities[0]}`;
-  });
+  const selective = selectiveQueries(agents);
   const broad = [CAPABILITIES[0]!, VOCAB[0]!, 'stable', CAPABILITIES[1]!];
   const time = (queries: string[], sort: 'trust' | 'name') => {
     const ms: number[] = [];
