@@ -173,12 +173,14 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
   delivery.start();
   replicas.start();
   probe.start();
+  const access = accessLog(opts.requestLog);
   return {
     ctx,
     app,
     fast: fastResolve(ctx),
-    hooks: { access: accessLog(opts.requestLog), delayMs: opts.config.delayMs },
+    hooks: { access, delayMs: opts.config.delayMs },
     async close() {
+      access?.close(); // (the listener has closed: its last lines)
       await probe.close();
       await delivery.close();
       await replicas.close();

@@ -9,13 +9,15 @@ import { testZone } from '../helpers/node.js';
 
 function memoryLogger(level: string) {
   const lines: Record<string, unknown>[] = [];
+  const writes = { count: 0 };
   const stream = new Writable({
     write(chunk, _enc, done) {
+      writes.count++;
       for (const l of String(chunk).split('\n')) if (l) lines.push(JSON.parse(l));
       done();
     },
   });
-  return { log: pino({ level, base: undefined }, stream), lines };
+  return { log: pino({ level, base: undefined }, stream), lines, writes };
 }
 
 async function until(check: () => boolean, what: string) {
@@ -50,6 +52,33 @@ test('a line per request at info: fast-path resolve, other routes, errors', asyn
   } finally {
     await node.close();
   }
+});
+
+test('lines are written in chunks, not one write per request, and none is lost', async () => {
+  const { log, lines, writes } = memoryLogger('info');
+  const node = await startNode({ config: testZone(), port: 0, requestLog: log });
+  try {
+    const n = 400;
+    for (let i = 0; i < n; i += 20) {
+      await Promise.all(Array.from({ length: 20 }, (_, j) => fetch(`${node.url}/v1/resolve?name=a${i + j}.vibe-agency.com.steward-registry.org`).then((r) => r.text())));
+    }
+    await until(() => lines.length >= n, `${n} request lines`);
+    assert.is(lines.length, n);
+    const paths = new Set(lines.map((l: any) => l.path));
+    assert.is(paths.size, n, 'every request its own line');
+    assert.ok(writes.count < n / 4, `${writes.count} writes for ${n} lines`);
+  } finally {
+    await node.close();
+  }
+});
+
+test('closing the node writes the lines still buffered at once', async () => {
+  const { log, lines } = memoryLogger('info');
+  const node = await startNode({ config: testZone(), port: 0, requestLog: log });
+  await fetch(`${node.url}/healthz`).then((r) => r.text());
+  await node.close();
+  await new Promise((r) => setImmediate(r));
+  assert.is(lines.length, 1);
 });
 
 test('no request lines when the level is above info', async () => {
