@@ -1,9 +1,11 @@
 // GET /v1/alerts: each of the seed's four alerts fires when its cause is there — two of
 // three real child registries stopped (the health probe marks them down), sync lag over
 // 60 s behind the root, a partition, more than 10 conflicts in an hour — says since when
-// and why, and clears when the cause is gone; /metrics shows the same state. Lag,
+// and why, and clears when the cause is gone; /metrics shows the same state. Here lag,
 // partition and conflicts are reported into ctx.health the way the pull loop and
-// anti-entropy report them (those loops have their own tests).
+// anti-entropy report them, to check each alert's edges (10 conflicts vs 11, 30 s vs 90 s).
+// Each is also caused for real: sync-lag.test.ts blocks a child's sync for over a minute,
+// test/federation/replicas.test.ts partitions two replicas and heals them with conflicts.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { evaluateAlerts } from '../../src/alerts/index.js';
