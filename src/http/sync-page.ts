@@ -2,7 +2,8 @@
 // as entries (`next` says where to resume), built a slice of entries at a time with the
 // event loop let through in between (ZoneStore.visitChanges), and only a few are built at
 // once — a request that finds them all busy waits briefly in a short queue, else gets 503
-// UNAVAILABLE with Retry-After. Internal records never leave the zone.
+// UNAVAILABLE with Retry-After. Internal records never leave the zone (neither their puts
+// nor their deletes).
 // At a parent the log also holds the references of its subtree, after the zone's own
 // records, under one integer cursor (federation/subtree/sync-cursor.ts).
 import { StewardError } from '../errors/index.js';
@@ -10,7 +11,7 @@ import { REGISTRY, visibleTo } from '../records/visibility.js';
 import type { ZoneStore } from '../store/zone-store.js';
 import type { SubtreeIndex } from '../federation/subtree/index.js';
 import { joinCursor, splitCursor } from '../federation/subtree/sync-cursor.js';
-import { syncRefEntry } from '../federation/subtree/sync-entries.js';
+import { syncOwnEntry, syncRefEntry } from '../federation/subtree/sync-entries.js';
 
 export const SYNC_PAGE_BYTES = 1024 * 1024;
 export const SYNC_BUILDS = 1;
@@ -41,8 +42,8 @@ export async function buildSyncPage(store: ZoneStore, since: number, limit: numb
   const own = await store.visitChanges(at.own, (e) => {
     if (parts.length >= limit) return !(full = true);
     if (!visibleTo(e.record, REGISTRY)) return true; // taken (skipped), so `next` moves past it
-    const seq = joinCursor({ own: e.seq, sub: at.sub });
-    return take(JSON.stringify(seq === e.seq ? e : { ...e, seq })) || !(full = true);
+    // (a delete carries its signed unpublish when the store kept one: sync-entries.ts)
+    return take(JSON.stringify(syncOwnEntry(joinCursor({ own: e.seq, sub: at.sub }), e))) || !(full = true);
   });
   let sub = { next: at.sub, serial: subtree?.serial ?? 0 };
   if (subtree && !full && own.next >= own.serial) {

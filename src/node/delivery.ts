@@ -17,7 +17,6 @@ import type { PeerClient } from '../peer/index.js';
 import type { ZoneStore } from '../store/zone-store.js';
 import type { Delegations } from '../topology/delegations.js';
 import type { ZoneConfig } from '../zonefile/index.js';
-import type { Publisher } from './publisher.js';
 
 export interface DeliveryOptions {
   /** Pull interval override (tests, `serve --pull-interval`); default the zone policy's. */
@@ -32,7 +31,6 @@ export interface DeliveryDeps {
   config: ZoneConfig;
   store: ZoneStore;
   subtree: SubtreeIndex;
-  publisher: Publisher;
   delegations: Delegations;
   signed?: PeerClient;
   audit: AuditLog;
@@ -67,7 +65,8 @@ export async function openDelivery(d: DeliveryDeps, o: DeliveryOptions = {}): Pr
     });
     d.health.known(parent.zone, 'parent', urls[0]);
     d.store.onChange((change) => {
-      const entry = pushEntryFor(change, change.op === 'delete' ? d.publisher.tombstoneOf(change.record.name, change.record.version) : undefined);
+      // A delete's signed unpublish comes with the stored tombstone (AgentRecord.tombstone).
+      const entry = pushEntryFor(change);
       if (entry) ob.enqueue(entry);
     });
     d.subtree.onApplied((batch) => {

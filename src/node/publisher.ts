@@ -30,8 +30,6 @@ export class Publisher {
    * other name the hold began no later than its current version's published_at.
    */
   private readonly heldSince = new Map<string, number>();
-  /** Signed unpublishes of deletes in flight, by label (see tombstoneOf). */
-  private readonly tombstones = new Map<string, { jws: string; fingerprint: string; version: string }>();
 
   constructor(
     private readonly config: ZoneConfig,
@@ -53,7 +51,6 @@ export class Publisher {
       if (e.op === 'put') this.confusables.add(e.record.name);
       else {
         this.heldSince.delete(e.record.name);
-        queueMicrotask(() => this.tombstones.delete(e.record.name));
         if (!this.isDelegated(e.record.name)) this.confusables.remove(e.record.name);
       }
     });
@@ -63,22 +60,6 @@ export class Publisher {
       if (entry?.state === 'active') this.confusables.add(label);
       else if (!store.get(label)) this.confusables.remove(label);
     });
-  }
-
-  /**
-   * The signed unpublish of the delete of `label` at `version` now being written (the push
-   * outbox hears the store's delete and sends this as the entry's tombstone, SPEC §6).
-   */
-  tombstoneOf(label: string, version: string): { jws: string; fingerprint: string } | undefined {
-    const t = this.tombstones.get(label);
-    return t && t.version === version ? t : undefined;
-  }
-
-  private noteTombstone(label: string, jws: string, fingerprint: string) {
-    const version = this.store.get(label)?.version;
-    if (!version) return;
-    if (this.tombstones.size >= 10_000) this.tombstones.clear(); // only the changes in flight matter
-    this.tombstones.set(label, { jws, fingerprint, version });
   }
 
   /** `label` is an active child zone of this zone. */
@@ -113,9 +94,9 @@ export class Publisher {
     return this.serial(label, async () => {
       const { zone, namespace } = this.config;
       const { record } = await prepareUnpublish({ jws, zone, namespace, label, current: (l) => this.store.get(l) });
-      this.noteTombstone(label, jws, record.fingerprint);
       if (opts.from !== undefined) await this.quota?.publishPerKey(record.fingerprint);
-      const entry = await this.writer.removeLocal(label, this.clock());
+      // The signed request is kept with the tombstone: the push and the pull send it up (SPEC §6).
+      const entry = await this.writer.removeLocal(label, this.clock(), jws);
       return { id: record.id, seq: entry?.seq ?? this.store.serial };
     });
   }

@@ -32,6 +32,13 @@ export interface AgentRecord extends Manifest {
   published_at: string; // ISO 8601
   trust: number; // 0..1
   vector_clock: VectorClock;
+  /**
+   * Only on the record a name held when it was unpublished (its tombstone): the compact
+   * JWS of the signed unpublish that removed it, signed by `fingerprint`'s key for
+   * `version` — what a parent needs to check the delete (SPEC §6 push and pull). Kept
+   * with the tombstone (log and snapshot); absent on deletes stored before it was kept.
+   */
+  tombstone?: string;
 }
 
 /** A signed unpublish request: payload of the DELETE JWS. */

@@ -53,15 +53,24 @@ export class ZoneWriter {
   putLocal(record: AgentRecord): Promise<ChangeEntry> {
     const before = this.state(record.name)?.record.vector_clock ?? {};
     this.localWrites++;
-    return this.store.put({ ...record, vector_clock: tickClock(before, this.replicaId) });
+    const { tombstone: _, ...live } = record; // a live record has no unpublish
+    return this.store.put({ ...live, vector_clock: tickClock(before, this.replicaId) });
   }
 
-  /** A local unpublish (inside serial(label)): the tombstone carries the time of the unpublish and an advanced clock. */
-  async removeLocal(label: string, now: Date): Promise<ChangeEntry | undefined> {
+  /**
+   * A local unpublish (inside serial(label)): the tombstone carries the time of the
+   * unpublish, an advanced clock and `unpublish`, the signed request (already checked
+   * against the record: same key, same version), kept so pushes and pulls can send it.
+   */
+  async removeLocal(label: string, now: Date, unpublish?: string): Promise<ChangeEntry | undefined> {
     const current = this.store.get(label);
     if (!current) return undefined;
     this.localWrites++;
-    return this.store.tombstone({ ...current, published_at: now.toISOString(), vector_clock: tickClock(current.vector_clock, this.replicaId) });
+    const { tombstone: _, ...record } = current;
+    return this.store.tombstone({
+      ...record, published_at: now.toISOString(), vector_clock: tickClock(current.vector_clock, this.replicaId),
+      ...(unpublish !== undefined ? { tombstone: unpublish } : {}),
+    });
   }
 
   /** A write from another replica of the zone, already validated (src/federation/replicas/validate.ts). */
@@ -82,7 +91,9 @@ export class ZoneWriter {
       }
       const clock = mergeClocks(current?.record.vector_clock ?? {}, incoming.record.vector_clock);
       if (d.winner === 'current' && compareClocks(clock, current!.record.vector_clock) === 'equal') return { ...d, applied: false };
-      const record = { ...winner.record, vector_clock: clock };
+      // A put never keeps an unpublish; a delete keeps the one its winner carries (if any).
+      const { tombstone, ...kept } = winner.record;
+      const record = winner.op === 'delete' && tombstone !== undefined ? { ...kept, tombstone, vector_clock: clock } : { ...kept, vector_clock: clock };
       await (winner.op === 'put' ? this.store.put(record) : this.store.tombstone(record));
       return { ...d, applied: true };
     });

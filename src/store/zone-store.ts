@@ -64,7 +64,11 @@ export class ZoneStore extends KeyedStore<AgentRecord> {
     return this.write('put', record);
   }
 
-  /** Stores `record` as the tombstone of its name, live or not (for a zone's replicated deletes). */
+  /**
+   * Stores `record` as the tombstone of its name, live or not (an unpublish, a zone's
+   * replicated deletes). Its `tombstone` field, the signed unpublish, is kept with it
+   * (log and snapshot, as any other field) for pushes and GET /v1/sync.
+   */
   tombstone(record: AgentRecord): Promise<ChangeEntry> {
     const bad = checkRecord(record, this.zone);
     return bad ? Promise.reject(bad) : this.write('delete', record);

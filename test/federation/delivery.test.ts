@@ -2,7 +2,8 @@
 // published at the leaf is found at the root (pushed through two levels, and its unpublish
 // too); with com stopped during the publish it arrives once com is back (the outbox), also
 // when the publishing node restarts meanwhile; with pushes off at the leaf it arrives by
-// com's pull (and goes on up by com's push).
+// com's pull (and goes on up by com's push), and so does its unpublish, also when the leaf
+// restarted before the pull.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -149,6 +150,36 @@ p('with the leaf not pushing, com pulls the agent (and pushes it on to the root)
   await pt.stop(COM);
   const again = await pt.restart(COM);
   assert.is(again.ctx.delivery!.puller!.cursor(LEAF), cursor, 'the cursor was kept on disk');
+});
+
+p('with the leaf not pushing, its unpublish is repaired by pull too: gone at com and at the root after the next round', async () => {
+  const leaf = pt.nodes.get(LEAF)!;
+  await publish(leaf, 'unpulled-orchestrator', 'unpulled_probe');
+  const id = `unpulled-orchestrator.${LEAF}`;
+  await until('found at the root', async () => (await found(pt.nodes.get(ROOT)!, 'unpulled_probe')).includes(id));
+  await unpublish(leaf, 'unpulled-orchestrator');
+  await until('gone at com', async () => !(await found(pt.nodes.get(COM)!, 'unpulled_probe')).includes(id));
+  await until('gone at the root', async () => !(await found(pt.nodes.get(ROOT)!, 'unpulled_probe')).includes(id));
+  const com = pt.nodes.get(COM)!;
+  assert.is(com.ctx.subtree.get(id), undefined);
+  assert.ok(com.ctx.subtree.deleted(id)?.tombstone, 'com keeps the signed unpublish it pulled');
+  assert.is(pt.nodes.get(ROOT)!.ctx.subtree.get(id), undefined);
+});
+
+p('the unpublish is pulled even when the leaf restarted between it and the pull (the signed unpublish is kept on disk)', async () => {
+  let leaf = pt.nodes.get(LEAF)!;
+  await publish(leaf, 'restarted-orchestrator', 'restarted_probe');
+  const id = `restarted-orchestrator.${LEAF}`;
+  await until('found at the root', async () => (await found(pt.nodes.get(ROOT)!, 'restarted_probe')).includes(id));
+  await pt.stop(COM); // no pull until the leaf has restarted
+  await unpublish(leaf, 'restarted-orchestrator');
+  await leaf.ctx.store.durable();
+  await pt.stop(LEAF);
+  leaf = await pt.restart(LEAF);
+  assert.ok(leaf.ctx.store.deleted('restarted-orchestrator')?.tombstone, 'the leaf read its signed unpublish back');
+  const com = await pt.restart(COM);
+  await until('gone at com', async () => !(await found(com, 'restarted_probe')).includes(id));
+  await until('gone at the root', async () => !(await found(pt.nodes.get(ROOT)!, 'restarted_probe')).includes(id));
 });
 
 p('a child that cannot be reached is marked down and pulled again next round', async () => {

@@ -1,7 +1,8 @@
 // The pull loop against a hostile child (a stand-in for its signed GET /v1/sync): every
 // pulled entry is checked like a push — a forged one (digest not the signed manifest's,
 // a name outside the child's zone) is rejected alone and audited while the good ones are
-// applied; pages are followed until next = serial and the cursor resumes after them; a
+// applied (own deletes with a forged or mismatched tombstone too); pages are followed
+// until next = serial and the cursor resumes after them; a
 // body that is not a sync page marks the child down without moving the cursor.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -82,6 +83,38 @@ t('a forged entry inside a pulled page is rejected alone; the good ones are appl
   const [again] = await puller.round();
   assert.is(again!.applied, 1);
   assert.equal(c.asked.slice(3), [5], 'resumed after the last seq applied');
+  await puller.close();
+});
+
+t('own deletes in a pulled page are checked like pushed ones: a forged or mismatched tombstone is rejected alone, the good delete applied', async () => {
+  const refs = { kept: await ref('kept-one'), other: await ref('kept-two'), gone: await ref('gone-one'), older: await ref('kept-three') };
+  const tomb = async (name: string, o: { k?: Awaited<ReturnType<typeof key>>; version?: string } = {}) =>
+    signCompact({ name, namespace: NS, deleted: true, version: o.version ?? '1.0.0' }, o.k ?? (await key()));
+  /** The wire form of a child's own delete (GET /v1/sync): the record as it was, and the signed unpublish. */
+  const ownDelete = (seq: number, r: typeof refs.kept, tombstone: string, version = '1.0.0') =>
+    ({ seq, op: 'delete', id: r.id, version, tombstone, record: { ...r, visibility: 'public' } });
+  const log: { seq: number; op: string; [k: string]: unknown }[] = Object.values(refs).map((r, i) => ({ seq: i + 1, op: 'put', record: { ...r, visibility: 'public' } }));
+  const c = child(log as never, { pageSize: 100 });
+  const { subtree, audit, puller } = await setup(c.peer);
+  const [first] = await puller.round();
+  assert.is(first!.applied, 4, first!.error);
+  log.push(
+    ownDelete(5, refs.kept, await tomb('kept-one', { k: await key('ES256', 1) })), // signed by another key
+    ownDelete(6, refs.other, await tomb('gone-one')), // the tombstone of another name
+    ownDelete(7, refs.other, 'eyJhbGciOiJFUzI1NiJ9.e30.AAAA'), // not a valid signature
+    ownDelete(8, refs.gone, await tomb('gone-one')),
+    ownDelete(9, refs.older, await tomb('kept-three', { version: '0.9.0' }), '0.9.0'), // names an older version
+  );
+  const [r] = await puller.round();
+  assert.ok(r!.ok, r!.error);
+  assert.is(r!.applied, 1);
+  assert.is(r!.rejected, 4);
+  assert.equal([...subtree.ids()].sort(), [refs.older.id, refs.kept.id, refs.other.id].sort());
+  assert.ok(subtree.deleted(refs.gone.id)?.tombstone, 'the good delete is kept with its signed unpublish');
+  assert.is(puller.cursor(CHILD), 9);
+  const e = audit.query({ kinds: ['pull'] }).entries.at(-1)!;
+  const codes = (e.data as { first_rejected: { code: string }[] }).first_rejected.map((x) => x.code).sort();
+  assert.equal(codes, ['BAD_JWS', 'KEY_MISMATCH', 'SCHEMA_VIOLATION', 'VERSION_MISMATCH']);
   await puller.close();
 });
 

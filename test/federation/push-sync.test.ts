@@ -2,7 +2,8 @@
 // registered at com, all on port 0): what a child pushes is stored in com's subtree index
 // and found by discover there and, pushed on, at the root; duplicates, rejections and
 // deletes follow §2/§6; the index survives a restart; GET /v1/sync serves com's own
-// records, then the subtree's references, and resumes with `since`.
+// records, then the subtree's references, and resumes with `since`; an own unpublish is
+// served with its signed unpublish.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { manifestDigest } from '../../src/records/digest.js';
@@ -133,6 +134,26 @@ t('sync from com: its own public records, then the subtree references; resumes w
   await pushToCom([await putEntry('probe-late')]);
   const late = await pull(whole.next, 1000);
   assert.equal(late.entries.map((e) => e.ref?.id), [idOf('probe-late')]);
+});
+
+t("sync from com: an own public unpublish is served with its signed unpublish; an internal one is never served", async () => {
+  const root = materialOf(tree.root);
+  const gone: Record<string, string> = {};
+  for (const [name, visibility] of [['com-vanished-bot', 'public'], ['com-secret-bot', 'internal']] as const) {
+    const jws = await signCompact(manifest({ name, namespace: 'com', version: '1.0.0', capabilities: ['own_unpublish_probe'], visibility }), key);
+    assert.is((await http(`${tree.com.url}/v1/agents`, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: jws })).status, 201);
+    gone[name] = await signCompact({ name, namespace: 'com', deleted: true, version: '1.0.0' }, key);
+    const res = await http(`${tree.com.url}/v1/agents/${name}`, { method: 'DELETE', headers: { 'content-type': 'application/jose' }, body: gone[name] });
+    assert.is(res.status, 200, JSON.stringify(res.body));
+  }
+  const res = await send(signedRaw(root, 'GET', `${tree.com.url}/v1/sync?since=0&limit=1000`));
+  assert.is(res.status, 200, JSON.stringify(res.body));
+  const entries = res.body.entries as { seq: number; op: string; id?: string; version?: string; tombstone?: string; record?: Record<string, unknown> }[];
+  const own = entries.filter((e) => e.record && String(e.record.name) in gone);
+  assert.equal(own.map((e) => `${e.op} ${e.record!.name}`), ['delete com-vanished-bot'], 'the internal record, put or deleted, never leaves com');
+  const d = own[0]!;
+  assert.equal([d.id, d.version, d.tombstone], [`com-vanished-bot.${COM}`, '1.0.0', gone['com-vanished-bot']]);
+  assert.is(d.record!.tombstone, undefined, 'the unpublish is served once, beside the record');
 });
 
 t('a restart of com keeps its subtree index', async () => {

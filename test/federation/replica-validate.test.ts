@@ -1,6 +1,7 @@
 // What another replica sends is hostile until validated (src/federation/replicas/validate.ts):
 // a version whose digest, key, zone or signature does not hold is refused; the manifest
-// fields kept are the signed ones, never the sender's copy; unknown fields are dropped.
+// fields kept are the signed ones, never the sender's copy; unknown fields are dropped; a
+// delete's signed unpublish is kept only when it verifies for the record.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { digestFromReplica, versionFromReplica } from '../../src/federation/replicas/validate.js';
@@ -57,6 +58,30 @@ test('forged versions are refused', async () => {
   // The sender's copy of a manifest field never wins over the signed one.
   const v = await versionFromReplica({ op: 'put', record: { ...r, endpoints: [{ url: 'https://evil.example', protocol: 'a2a' }] } }, where);
   assert.is(v.record.endpoints[0]!.url, manifest().endpoints[0]!.url);
+});
+
+test('a delete keeps the signed unpublish only when it verifies for the record (key, name, namespace, version); else the delete comes without it', async () => {
+  const r = await record();
+  const tomb = async (o: Record<string, unknown> = {}, k?: Awaited<ReturnType<typeof key>>) =>
+    signCompact({ name: r.name, namespace: NS, deleted: true, version: r.version, ...o }, k ?? (await key()));
+  const good = await tomb();
+  const v = await versionFromReplica({ op: 'delete', record: { ...r, tombstone: good } }, where);
+  assert.is(v.record.tombstone, good);
+  const put = await versionFromReplica({ op: 'put', record: { ...r, tombstone: good } }, where);
+  assert.is(put.record.tombstone, undefined, 'a live record never carries one');
+  const cases: [string, unknown][] = [
+    ['another key', await tomb({}, await key('ES256', 1))],
+    ['another version', await tomb({ version: '9.9.9' })],
+    ['another name', await tomb({ name: 'someone-else' })],
+    ['another namespace', await tomb({ namespace: 'other.com' })],
+    ['not a JWS', 'nope'],
+    ['not a string', 42],
+  ];
+  for (const [what, tombstone] of cases) {
+    const d = await versionFromReplica({ op: 'delete', record: { ...r, tombstone } }, where);
+    assert.is(d.op, 'delete', what);
+    assert.is(d.record.tombstone, undefined, what);
+  }
 });
 
 test('a digest answer must have a root and 256 bucket hashes', () => {

@@ -200,6 +200,8 @@ test('partition: cut apart, 1,000+ writes each with conflicts, healed: one state
       assert.ok(logged, `the losing write of ${name} is in the audit log`);
     }
     assert.ok(a.node.ctx.health.conflicts + b.node.ctx.health.conflicts >= SHARED);
+    // A replicated unpublish keeps its signed request, so either replica can send the delete up.
+    for (const [r, tag] of [[a, 'b'], [b, 'a']] as const) assert.ok(r.node.ctx.store.deleted(`own-${tag}-agent-7`)?.tombstone, `${tag}'s unpublish kept with the replicated tombstone`);
 
     // Clock skew: b runs ten minutes fast, a ten minutes slow. A write that causally
     // follows another wins however the wall clocks compare.

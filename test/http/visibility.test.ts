@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkPushEntries } from '../../src/federation/push/entries.js';
-import { pushEntries, referenceOf } from '../../src/federation/push/outgoing.js';
+import { pushEntries, pushEntryFor, referenceOf } from '../../src/federation/push/outgoing.js';
 import { buildSyncPage } from '../../src/http/sync-page.js';
 import { startFederation, type Federation } from '../../src/node/federation.js';
 import { startNode, type RunningNode } from '../../src/node/index.js';
@@ -175,6 +175,7 @@ t('push: never sent, and refused when a child sends it anyway', async ({ fed }) 
   assert.not.ok(out.some((e) => (e.op === 'put' ? e.ref.id : e.id) === DEPLOYER));
   const deployer = store.get('vibe-agency-deployer')!;
   assert.is(referenceOf(deployer), undefined);
+  assert.is(pushEntryFor({ seq: 1, op: 'delete', record: { ...deployer, tombstone: 'a.b.c' } }), undefined, 'nor its delete, even with the signed unpublish kept');
   const ref = { ...referenceOf({ ...deployer, visibility: 'public' })!, id: DEPLOYER }; // the record's own signed manifest says internal
   const { good, rejected } = await checkPushEntries([{ op: 'put', ref }], { rootDomain: ROOT, sender: VIBE });
   assert.is(good.length, 0);

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { discoverLocal } from '../../src/discover/local.js';
 import { StewardError } from '../../src/errors/index.js';
 import { ZoneStore } from '../../src/store/zone-store.js';
-import { makeRecord, newPublisher, plain, tempDir, ZONE } from './fixtures.js';
+import { makeRecord, NAMESPACE, newPublisher, plain, signManifest, tempDir, ZONE } from './fixtures.js';
 
 async function rejects(p: Promise<unknown>, check: (err: Error) => boolean, what: string) {
   try {
@@ -46,6 +46,33 @@ test('reopening restores records, indexes, tombstones and the serial', async () 
     const next = await b.put(makeRecord('agent-new'));
     assert.is(next.seq, before.serial + 1, 'seqs carry on after a restart, never reused');
     await b.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a delete keeps its signed unpublish across a restart, from the log and from a snapshot', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const a = await filled(dir, 3);
+    const unpublish = signManifest({ name: 'agent-1', namespace: NAMESPACE, deleted: true, version: '1.0.0' });
+    const entry = await a.tombstone({ ...a.get('agent-1')!, tombstone: unpublish });
+    assert.is(entry.record.tombstone, unpublish);
+    await a.remove('agent-2'); // a delete without one (as stored before they were kept)
+    await a.close();
+
+    const fromLog = await ZoneStore.open({ zone: ZONE, dir });
+    assert.is(fromLog.deleted('agent-1')?.tombstone, unpublish, 'replayed from the log');
+    assert.is(fromLog.deleted('agent-2')?.tombstone, undefined);
+    assert.is(fromLog.changesSince(0).entries.find((e) => e.record.name === 'agent-1')?.record.tombstone, unpublish);
+    await fromLog.compact();
+    await fromLog.close();
+
+    const fromSnap = await ZoneStore.open({ zone: ZONE, dir });
+    assert.is(fromSnap.stats.logEntries, 0, 'read from the snapshot alone');
+    assert.is(fromSnap.deleted('agent-1')?.tombstone, unpublish, 'read back from the snapshot');
+    assert.is(fromSnap.deleted('agent-2')?.tombstone, undefined);
+    await fromSnap.close();
   } finally {
     await cleanup();
   }

@@ -22,8 +22,9 @@ export function referenceOf(record: AgentRecord, manifestUrl?: string): Referenc
 
 /**
  * The push entry for one store change, or undefined when it may not leave the zone. A
- * delete needs the signed unpublish (`tombstone`) that the receiver verifies; without
- * it there is nothing to send.
+ * delete needs the signed unpublish that the receiver verifies: `tombstone` when given,
+ * else the one the store keeps with the deleted record (AgentRecord.tombstone, signed by
+ * the record's own key: prepareUnpublish insists on it); without one there is nothing to send.
  */
 export function pushEntryFor(change: ChangeEntry, tombstone?: { jws: string; fingerprint: string }): PushEntry | undefined {
   if (!visibleTo(change.record, REGISTRY)) return undefined;
@@ -31,6 +32,7 @@ export function pushEntryFor(change: ChangeEntry, tombstone?: { jws: string; fin
     const ref = referenceOf(change.record);
     return ref && { op: 'put', ref };
   }
+  tombstone ??= unpublishOf(change.record);
   if (!tombstone) return undefined;
   return { op: 'delete', id: change.record.id, version: change.record.version, tombstone: tombstone.jws, fingerprint: tombstone.fingerprint };
 }
@@ -43,4 +45,9 @@ export function pushEntries(changes: readonly ChangeEntry[], tombstones: Readonl
     if (e) out.push(e);
   }
   return out;
+}
+
+/** The signed unpublish kept with a deleted record, as a push delete entry needs it. */
+export function unpublishOf(record: AgentRecord): { jws: string; fingerprint: string } | undefined {
+  return typeof record.tombstone === 'string' ? { jws: record.tombstone, fingerprint: record.fingerprint } : undefined;
 }

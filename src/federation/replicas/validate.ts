@@ -5,13 +5,18 @@
 // signed manifest's. The manifest fields are then taken from the signed payload, never
 // from the sender's copy. The ordering rules (same key, rising versions) are the
 // writer's, against what the name holds (src/store/writer.ts, decide()).
+// A delete may carry the signed unpublish it was made with (`record.tombstone`, as the
+// store keeps it): kept only when it verifies under the record's key for its name,
+// namespace and version (else dropped, the delete itself still counts), so this replica
+// can send it on to the parent (push, GET /v1/sync) as the first one would.
 import { StewardError } from '../../errors/index.js';
 import type { Version } from '../../records/decide.js';
 import { manifestDigest } from '../../records/digest.js';
 import { verifyCompactJws } from '../../records/jws.js';
 import { manifestFields } from '../../records/publish.js';
-import { recordFromPeer } from '../../records/record-schema.js';
-import { validateManifest } from '../../records/schema.js';
+import { RECORD_LIMITS, recordFromPeer } from '../../records/record-schema.js';
+import { validateManifest, validateTombstone } from '../../records/schema.js';
+import type { AgentRecord } from '../../records/types.js';
 import { BUCKETS, type DigestView } from './digest.js';
 
 const isObj = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
@@ -30,13 +35,26 @@ export async function versionFromReplica(raw: unknown, zone: { zone: string; nam
   if (manifestDigest(manifest) !== r.digest) return bad(`${r.id}: digest does not match the signed manifest`);
   if (r.id !== `${manifest.name}.${zone.zone}`) return bad(`${r.id} is not the signed manifest's name ${manifest.name}`);
   if (Number.isNaN(Date.parse(r.published_at))) return bad(`${r.id}: published_at is not a date`);
-  return {
-    op: raw.op,
-    record: {
-      id: r.id, ...manifestFields(manifest), namespace: zone.namespace, zone: zone.zone, fingerprint: r.fingerprint, digest: r.digest,
-      jws: r.jws, published_at: r.published_at, trust: r.trust, vector_clock: { ...r.vector_clock },
-    },
+  const record: AgentRecord = {
+    id: r.id, ...manifestFields(manifest), namespace: zone.namespace, zone: zone.zone, fingerprint: r.fingerprint, digest: r.digest,
+    jws: r.jws, published_at: r.published_at, trust: r.trust, vector_clock: { ...r.vector_clock },
   };
+  const tombstone = raw.op === 'delete' && isObj(raw.record) ? await unpublishOf(raw.record.tombstone, record) : undefined;
+  if (tombstone !== undefined) record.tombstone = tombstone;
+  return { op: raw.op, record };
+}
+
+/** The signed unpublish of `record`'s delete, when `raw` is one that verifies for it; else undefined. */
+async function unpublishOf(raw: unknown, record: AgentRecord): Promise<string | undefined> {
+  if (typeof raw !== 'string' || raw.length > RECORD_LIMITS.jws) return undefined;
+  try {
+    const verified = await verifyCompactJws(raw);
+    const t = validateTombstone(verified.payload);
+    const fits = verified.fingerprint === record.fingerprint && t.name === record.name && t.namespace === record.namespace && t.version === record.version;
+    return fits ? raw : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const HASH = /^[0-9a-f]{32}$/;

@@ -2,11 +2,21 @@
 // back for a puller. A put is `{seq, op:"put", ref}`; a delete also carries what its
 // receiver needs to check it, as a push would: `{seq, op:"delete", id, version,
 // tombstone, ref}` (`ref`: the reference as it was). The zone's own records come as
-// `{seq, op, record}` (a delete of one carries no tombstone: the zone store keeps none).
+// `{seq, op, record}`; a delete of one whose signed unpublish the store kept (every
+// unpublish since it keeps them, AgentRecord.tombstone) also carries it the same way:
+// `{seq, op:"delete", id, version, tombstone, record}`, so a pull repairs a lost push.
 import { referenceOf } from '../push/outgoing.js';
 import type { PushEntry } from '../push/entries.js';
 import type { AgentRecord } from '../../records/types.js';
+import type { ChangeEntry } from '../../store/zone-store.js';
 import type { RefChange } from './index.js';
+
+/** The wire form of one change of the zone's own (public) records at sync seq `seq`. */
+export function syncOwnEntry(seq: number, change: ChangeEntry): Record<string, unknown> {
+  if (change.op === 'put' || typeof change.record.tombstone !== 'string') return { seq, op: change.op, record: change.record };
+  const { tombstone, ...record } = change.record;
+  return { seq, op: 'delete', id: record.id, version: record.version, tombstone, record };
+}
 
 /** The wire form of one subtree change at sync seq `seq`. */
 export function syncRefEntry(seq: number, change: RefChange): Record<string, unknown> {
@@ -17,8 +27,10 @@ export function syncRefEntry(seq: number, change: RefChange): Record<string, unk
 
 /**
  * What a puller hands to checkPushEntries (then SubtreeIndex.apply) for one sync entry, or
- * undefined when it carries nothing to check (an own delete without a tombstone, an
- * internal record, a malformed entry). Hostile input: only the fields named are read.
+ * undefined when it carries nothing to check (a delete without a tombstone — an own one
+ * stored before tombstones were kept —, an internal record, a malformed entry). A delete,
+ * own or of the subtree, becomes the push delete entry `{op, id, version, tombstone}`,
+ * checked exactly as a pushed one. Hostile input: only the fields named are read.
  */
 export function pushEntryOfSync(e: unknown): unknown | undefined {
   if (!e || typeof e !== 'object') return undefined;
