@@ -1,7 +1,7 @@
 // POST /v1/push (SPEC §6): a child registry pushes changes of its public records up, or
 // another replica of this zone forwards what its subtree index took from a child (a
 // sibling push: signed with this zone's own certificate, which its replicas share; its
-// entries must lie in zones below this one, federation/push/README.md "Replicas").
+// entries must lie in zones below this one, federation/push/README.md "Sibling replicas").
 // Signed (SPEC §5, the signed-request middleware); then: the body names the sender's own
 // zone, the sender is below this zone (or is this zone), and each entry is checked by itself
 // (federation/push/entries.ts) and then applied to the subtree index (federation/subtree),
