@@ -57,7 +57,7 @@ export function federationMetrics(registers: Registry[]) {
   gauge('steward_partition_detected', 'Whether a partition (split brain) among replicas is detected (1) or not (0)', [], (g, s) => g.set(s.partitions.length ? 1 : 0));
   gauge('steward_partitioned_peers', 'Peers this node detects a partition with', [], (g, s) => g.set(s.partitions.length));
   gauge('steward_conflicts_last_hour', 'Replica conflicts resolved in the last hour', [], (g, s) => g.set(s.conflictsLastHour));
-  gauge('steward_outbox_depth', 'Changes waiting in the push outbox', [], (g, s) => g.set(s.outboxDepth));
+  gauge('steward_outbox_depth', 'Changes waiting in the push outboxes (to the parent and to sibling replicas)', [], (g, s) => g.set(s.outboxDepth));
   new Counter({
     name: 'steward_conflicts_total', help: 'Replica conflicts resolved (the losing write is in the audit log)', registers,
     collect() {

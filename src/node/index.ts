@@ -154,7 +154,7 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
   metrics.bind({ startedAt, agents: () => store.size, summary: () => summarize({ config, delegations, health, startedAt }) });
   metrics.setSubtreeSize(() => subtree.size);
   const probe = new HealthProbe({ health, client: peer, peers: () => namedPeers(config, delegations), intervalMs: opts.healthProbeMs, onError: (err) => log.warn({ err }, 'health probe failed') });
-  const delivery = await openDelivery({ config, store, subtree, delegations, signed: peers.signed, audit, health, log, dataDir: opts.dataDir, fsync: opts.fsync }, opts.delivery);
+  const delivery = await openDelivery({ config, store, subtree, delegations, signed: peers.signed, audit, health, log, dataDir: opts.dataDir, fsync: opts.fsync, selfUrls: opts.origins?.slice(0, 1) }, opts.delivery);
   const ctx: NodeContext = {
     config, store, subtree, delegations, view, publicView, publisher, quota, resolver, discover, metrics, audit, health, replicas, startedAt, log, redis,
     identity: id?.identity, registrar: id?.registrar, tokens: id?.tokens, signedPeer: peers.signed, identityServices: services, delivery,

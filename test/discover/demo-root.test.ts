@@ -47,6 +47,19 @@ t('from the root: the seed five, one line each under the escalation line', async
   assert.equal(json.results.map((x: any) => x.id).sort(), FIVE);
 });
 
+t('every replica of the root (the children push to us-east only) holds the seed five: us-east forwards them to eu-west and asia-east', async ({ fed }) => {
+  const roots = fed.nodes.filter((n) => n.ctx.config.zone === ROOT);
+  assert.equal(roots.map((n) => n.ctx.config.region).sort(), ['asia-east', 'eu-west', 'us-east']);
+  for (const n of roots) {
+    let ids: string[] = [];
+    for (let i = 0; i < 100 && ids.length < 5; i++) { // poll, bounded at ~50 s
+      if (i) await new Promise((r) => setTimeout(r, 500));
+      ids = ((await http(`${n.url}/v1/discover?q=orchestrate_sdlc&scope=local`)).body.results ?? []).map((x: any) => x.id);
+    }
+    assert.equal(ids.sort(), FIVE, n.ctx.config.region);
+  }
+});
+
 t('from the root: "orchestrator" finds the same name in two namespaces', async ({ fed }) => {
   const { body } = await http(`${fed.byZone(ROOT).url}/v1/discover?q=orchestrator`);
   const ids = body.results.map((x: any) => x.id);

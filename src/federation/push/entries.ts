@@ -2,6 +2,8 @@
 // by itself, never failing the others. For each entry, in order:
 //   1. shape: op "put" with a ref, or op "delete" with id, version and tombstone
 //   2. the name is at or below the sender's (verified) zone          NOT_PERMITTED
+//      (from a replica of this zone, the sender is this zone: the name must be in a
+//      zone below it — its own records travel by anti-entropy, never as references)
 //   3. the JWS verifies; the signed manifest is the one the ref says  BAD_SIGNATURE / BAD_JWS
 //      (name, namespace, version, digest, fingerprint)
 // What survives is a reference with only the fields §6 defines.
@@ -33,7 +35,7 @@ function idOf(raw: unknown): string | null {
 }
 
 /** The zone an id's record lives in, by the namespace it claims: `<name>.<zone>`. */
-function checkPlace(id: unknown, namespace: unknown, rootDomain: string, sender: string) {
+function checkPlace(id: unknown, namespace: unknown, rootDomain: string, sender: string, replica: boolean) {
   let fqid: string;
   try {
     fqid = normalizeName(id);
@@ -41,16 +43,18 @@ function checkPlace(id: unknown, namespace: unknown, rootDomain: string, sender:
     return reject('BAD_NAME', (err as Error).message);
   }
   if (!isWithin(fqid, sender) || fqid === sender) reject('NOT_PERMITTED', `${fqid} is not below the sender's zone ${sender}`);
-  if (namespace === undefined) return { fqid, zone: fqid.slice(fqid.indexOf('.') + 1) };
+  const own = fqid.slice(fqid.indexOf('.') + 1);
+  if (replica && own === sender) reject('NOT_PERMITTED', `${fqid} is a record of ${sender} itself: its replicas exchange those by anti-entropy, not as references`);
+  if (namespace === undefined) return { fqid, zone: own };
   if (typeof namespace !== 'string') return reject('SCHEMA_VIOLATION', 'namespace must be a string');
   const zone = zoneOf(namespace, rootDomain);
-  if (fqid.slice(fqid.indexOf('.') + 1) !== zone) reject('SCHEMA_VIOLATION', `${fqid} is not an agent of namespace ${namespace}`);
+  if (own !== zone) reject('SCHEMA_VIOLATION', `${fqid} is not an agent of namespace ${namespace}`);
   return { fqid, zone };
 }
 
-async function checkPut(ref: unknown, rootDomain: string, sender: string): Promise<PushEntry> {
+async function checkPut(ref: unknown, rootDomain: string, sender: string, replica: boolean): Promise<PushEntry> {
   if (!isObj(ref)) return reject('SCHEMA_VIOLATION', 'a put entry needs a ref object');
-  const { fqid, zone } = checkPlace(ref.id, ref.namespace, rootDomain, sender);
+  const { fqid, zone } = checkPlace(ref.id, ref.namespace, rootDomain, sender, replica);
   if (typeof ref.jws !== 'string') return reject('SCHEMA_VIOLATION', 'ref.jws is missing');
   let verified;
   try {
@@ -89,8 +93,8 @@ async function checkPut(ref: unknown, rootDomain: string, sender: string): Promi
   };
 }
 
-async function checkDelete(e: Record<string, any>, rootDomain: string, sender: string): Promise<PushEntry> {
-  const { fqid } = checkPlace(e.id, undefined, rootDomain, sender);
+async function checkDelete(e: Record<string, any>, rootDomain: string, sender: string, replica: boolean): Promise<PushEntry> {
+  const { fqid } = checkPlace(e.id, undefined, rootDomain, sender, replica);
   if (typeof e.tombstone !== 'string') return reject('SCHEMA_VIOLATION', 'a delete entry needs its tombstone (the signed unpublish)');
   let verified;
   try {
@@ -109,11 +113,17 @@ async function checkDelete(e: Record<string, any>, rootDomain: string, sender: s
 /** Entries checked at once: their signatures verify on libuv's thread pool in parallel (records/jws.ts). */
 const PARALLEL = 64;
 
-async function checkOne(raw: unknown, opts: { rootDomain: string; sender: string }): Promise<PushEntry | Rejected> {
+/**
+ * `sender`: the verified zone the entries come from. `replica`: the sender is a replica of
+ * this zone (sender = this zone), forwarding what its subtree index took from a child.
+ */
+export interface CheckOptions { rootDomain: string; sender: string; replica?: boolean }
+
+async function checkOne(raw: unknown, opts: CheckOptions): Promise<PushEntry | Rejected> {
   try {
     if (!isObj(raw)) return reject('SCHEMA_VIOLATION', 'an entry must be an object');
-    if (raw.op === 'put') return await checkPut(raw.ref, opts.rootDomain, opts.sender);
-    if (raw.op === 'delete') return await checkDelete(raw, opts.rootDomain, opts.sender);
+    if (raw.op === 'put') return await checkPut(raw.ref, opts.rootDomain, opts.sender, !!opts.replica);
+    if (raw.op === 'delete') return await checkDelete(raw, opts.rootDomain, opts.sender, !!opts.replica);
     return reject('SCHEMA_VIOLATION', 'op must be "put" or "delete"');
   } catch (err) {
     const code = (err as { code?: string }).code ?? 'SCHEMA_VIOLATION';
@@ -122,7 +132,7 @@ async function checkOne(raw: unknown, opts: { rootDomain: string; sender: string
 }
 
 /** Checks every entry (each by itself, up to PARALLEL at once); the good ones (trimmed to §6's fields), in order, and the rejected ones. */
-export async function checkPushEntries(entries: unknown[], opts: { rootDomain: string; sender: string }) {
+export async function checkPushEntries(entries: unknown[], opts: CheckOptions) {
   const good: PushEntry[] = [];
   const rejected: Rejected[] = [];
   for (let i = 0; i < entries.length; i += PARALLEL) {

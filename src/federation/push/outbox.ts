@@ -1,5 +1,6 @@
 // The push outbox (README.md): what this zone sends up to its parent — its own public
-// changes and what its subtree index accepted from children (forwarding) — waits in a
+// changes and what its subtree index accepted from children (forwarding) — or to one
+// sibling replica of its zone (role 'replica': what came from children) waits in a
 // durable queue (outbox-queue.ts) and is delivered by `send` (pushToParent) in batches
 // (up to 500 entries / 256 KiB; whatever queued while a push was in flight goes in the
 // next one). While the parent is down or refuses for a passing reason (network, timeout,
@@ -10,7 +11,7 @@
 // entry never blocks the queue and nothing is retried forever.
 import type { AuditLog } from '../../audit/index.js';
 import { StewardError } from '../../errors/index.js';
-import type { FederationHealth } from '../../health/index.js';
+import type { FederationHealth, PeerRole } from '../../health/index.js';
 import { isTimeout } from '../../peer/index.js';
 import type { PushEntry } from './entries.js';
 import type { OutboxQueue, QueuedEntry } from './outbox-queue.js';
@@ -20,7 +21,12 @@ export interface OutboxOptions {
   queue: OutboxQueue;
   /** Delivers one batch to the parent (`attempt` counts failures in a row: rotate endpoints by it). */
   send(entries: PushEntry[], attempt: number): Promise<PushResult>;
+  /** Who receives: the parent's zone, or (role 'replica') a sibling replica's id; health and audit name it. */
   parentZone: string;
+  /** The receiver's role in health (default 'parent'). */
+  role?: PeerRole;
+  /** Called whenever the queue's size changes; default: `health.outboxDepth` = this queue's size. */
+  onDepth?: (size: number) => void;
   audit: AuditLog;
   health: FederationHealth;
   log?: { warn(obj: object, msg: string): void };
@@ -119,8 +125,8 @@ export class Outbox {
         this.stats.failures++;
         // A push that timed out may be too big for the parent to take in time: smaller ones next.
         if (isTimeout(err)) this.limit = Math.max(1, Math.floor(batch.length / 2));
-        this.o.health.failed(this.o.parentZone, 'parent', err);
-        if (this.failures === 0) this.o.log?.warn({ err, parent: this.o.parentZone, queued: this.q.size }, 'push to parent failed; retrying with backoff');
+        this.o.health.failed(this.o.parentZone, this.role, err);
+        if (this.failures === 0) this.o.log?.warn({ err, [this.role]: this.o.parentZone, queued: this.q.size }, `push to ${this.role} failed; retrying with backoff`);
         this.failures++;
         if (!this.closed) {
           const ms = backoffMs(this.failures - 1, this.o.retryBaseMs ?? 250, this.o.retryCapMs ?? 30_000);
@@ -133,7 +139,7 @@ export class Outbox {
         return;
       }
       this.failures = 0;
-      this.o.health.ok(this.o.parentZone, 'parent');
+      this.o.health.ok(this.o.parentZone, this.role);
       this.settle(batch, result);
       if (this.limit < max) this.limit = Math.min(max, this.limit * 2);
     }
@@ -160,12 +166,17 @@ export class Outbox {
     const id = entry.op === 'put' ? entry.ref.id : entry.id;
     this.o.audit.append('push', {
       peer: this.o.parentZone,
-      detail: `push outbox full (${this.q.size} entries, ${this.q.bytes} bytes): ${id} and further changes are not queued until it drains; the parent's pull repairs them`,
+      detail: `push outbox full (${this.q.size} entries, ${this.q.bytes} bytes): ${id} and further changes are not queued until it drains; ${this.role === 'parent' ? "the parent's pull" : "the replica's own pull of the children"} repairs them`,
       data: { queued: this.q.size, bytes: this.q.bytes, max_entries: this.q.maxEntries, max_bytes: this.q.maxBytes, first_dropped: id },
     });
   }
 
   private depth() {
-    this.o.health.outboxDepth = this.q.size;
+    if (this.o.onDepth) this.o.onDepth(this.q.size);
+    else this.o.health.outboxDepth = this.q.size;
+  }
+
+  private get role(): PeerRole {
+    return this.o.role ?? 'parent';
   }
 }

@@ -1,6 +1,9 @@
-// POST /v1/push (SPEC §6): a child registry pushes changes of its public records up.
+// POST /v1/push (SPEC §6): a child registry pushes changes of its public records up, or
+// another replica of this zone forwards what its subtree index took from a child (a
+// sibling push: signed with this zone's own certificate, which its replicas share; its
+// entries must lie in zones below this one, federation/push/README.md "Sibling replicas").
 // Signed (SPEC §5, the signed-request middleware); then: the body names the sender's own
-// zone, the sender is below this zone, and each entry is checked by itself
+// zone, the sender is below this zone (or is this zone), and each entry is checked by itself
 // (federation/push/entries.ts) and then applied to the subtree index (federation/subtree),
 // whose answer is the reply: accepted, duplicates (the same entry again) and rejected
 // (checks or §2 rules failed, each by itself). A push whose every entry names another
@@ -28,14 +31,17 @@ export function pushRoutes(app: Hono, ctx: NodeContext) {
   app.post('/v1/push', verify, async (c) => {
     const sender = verifiedSender(c).zone;
     const { zone } = ctx.config;
-    if (sender === zone || !isWithin(sender, zone)) throw new StewardError('NOT_PERMITTED', `${sender} is not below ${zone}; only registries of this zone's subtree push here`);
+    // The sender's zone is its certificate's (verified to our root), so only a holder of
+    // this zone's own key material — one of its replicas — can send a sibling push.
+    const replica = sender === zone;
+    if (!replica && !isWithin(sender, zone)) throw new StewardError('NOT_PERMITTED', `${sender} is not below ${zone}; only registries of this zone's subtree (and its replicas) push here`);
     const body = await readJsonBody(c);
     if (body.zone !== sender) throw new StewardError('NOT_PERMITTED', `the push names zone ${JSON.stringify(body.zone)} but is signed by ${sender}`);
     if (!Array.isArray(body.entries)) throw new StewardError('BAD_REQUEST', 'entries must be an array');
     if (body.entries.length > MAX_ENTRIES) throw new StewardError('BAD_REQUEST', `at most ${MAX_ENTRIES} entries per push`);
-    const { good, rejected } = await checkPushEntries(body.entries, { rootDomain: ctx.config.rootDomain, sender });
+    const { good, rejected } = await checkPushEntries(body.entries, { rootDomain: ctx.config.rootDomain, sender, replica });
     if (good.length === 0 && rejected.length > 0 && rejected.every((r) => r.code === 'NOT_PERMITTED')) {
-      throw new StewardError('NOT_PERMITTED', `${sender} may push only names at or below its own zone: ${rejected[0]!.detail}`, { rejected });
+      throw new StewardError('NOT_PERMITTED', `${sender} may push only names ${replica ? 'in zones below it' : 'at or below its own zone'}: ${rejected[0]!.detail}`, { rejected });
     }
     const result = await ctx.subtree.apply(sender, good);
     const all = [...rejected, ...result.rejected];
@@ -45,7 +51,7 @@ export function pushRoutes(app: Hono, ctx: NodeContext) {
     if (result.accepted || all.length) {
       ctx.audit.append('push', {
         peer: sender,
-        detail: `push from ${sender}: ${result.accepted} accepted, ${result.duplicates} duplicates, ${all.length} rejected`,
+        detail: `push from ${replica ? `a replica of ${sender}` : sender}: ${result.accepted} accepted, ${result.duplicates} duplicates, ${all.length} rejected`,
         data: { accepted: result.accepted, duplicates: result.duplicates, rejected: all.slice(0, 20).map((r) => ({ id: r.id, code: r.code })) },
       });
     }
