@@ -16,6 +16,8 @@ import { median, round } from './stats.js';
 
 const COLD_PROC = fileURLToPath(new URL('./cold-proc.ts', import.meta.url));
 const BASELINE_PROC = fileURLToPath(new URL('./baseline-proc.ts', import.meta.url));
+/** Discarded walks before the timed cold walks: the JIT of every process on the path warms up. */
+const COLD_WARMUP = 300;
 
 export interface AsRunOptions {
   rounds: number;
@@ -67,8 +69,13 @@ export async function asUsersRunIt(o: AsRunOptions) {
         { label: 'one_referral', zoneFile: org.file, name, path: [`org.${root}`, `anthropic.org.${root}`] },
       ],
     };
-    const coldMs = 60_000 + o.coldRuns * 2 * 2_000;
-    const cold = await withDeadline('cold walks (separate processes)', coldMs + 5_000, () => runTs<Record<string, { median_ms: number }>>('cold runner', COLD_PROC, coldSpec, coldMs));
+    // Twice: first as the first walks of processes just started (code not yet optimised by
+    // the JIT), then after COLD_WARMUP discarded walks, as in a node that has been up a while
+    // (every cache still emptied before each timed walk). The targets apply to the second.
+    const coldMs = 60_000 + (o.coldRuns + COLD_WARMUP) * 2 * 2_000;
+    type Cold = Record<string, { median_ms: number }>;
+    const fresh = await withDeadline('cold walks, fresh processes', coldMs + 5_000, () => runTs<Cold>('cold runner', COLD_PROC, { ...coldSpec, warmup: 1 }, coldMs));
+    const cold = await withDeadline('cold walks, JIT-warm', coldMs + 5_000, () => runTs<Cold>('cold runner', COLD_PROC, { ...coldSpec, warmup: COLD_WARMUP }, coldMs));
 
     // Warm the leaf's cache, then capture exactly what a cache hit sends, for the baseline.
     const url = `${leaf.url}/v1/resolve?name=${name}`;
@@ -120,7 +127,10 @@ export async function asUsersRunIt(o: AsRunOptions) {
     return {
       setup: `${fed.nodes.length} \`steward-registry serve\` processes (one per zone file, --memory), bare node:http in its own process, each load generator in its own process (loadgen.ts), cold walks asked of a node alone in a process with its client`,
       read_limit: o.readLimit === false ? 'off' : `reads_per_client ${o.readLimit.points}/${o.readLimit.per_seconds} s in every zone file (never refusing; the bucket still runs)`,
-      cold: { ...cold, three_vs_one: round(c3 / c1, 2), targets_ms: { three_referrals: 1.5, one_referral: 0.6 }, meets_targets: c3 <= 1.5 && c1 <= 0.6 },
+      cold: {
+        ...cold, warmup_walks: COLD_WARMUP, three_vs_one: round(c3 / c1, 2), targets_ms: { three_referrals: 1.5, one_referral: 0.6 }, meets_targets: c3 <= 1.5 && c1 <= 0.6,
+        fresh_processes: { three_referrals_median_ms: fresh.three_referrals!.median_ms, one_referral_median_ms: fresh.one_referral!.median_ms },
+      },
       warm: {
         query: `GET /v1/resolve?name=${name} (from ${leaf.zone}, cache hit)`,
         body_bytes: body.length,

@@ -13,6 +13,8 @@ import { coldRuns } from './cold.js';
 interface Spec {
   certsDir: string;
   runs: number;
+  /** Discarded walks before the timed ones (default 1). */
+  warmup?: number;
   cases: { label: string; zoneFile: string; name: string; path: string[] }[];
 }
 
@@ -24,7 +26,7 @@ async function main(spec: Spec) {
       const identity = await demoMaterial(config.zone, config.rootDomain, spec.certsDir);
       nodes.push(await startNode({ config, port: 0, log: pino({ level: 'warn' }), identity }));
     }
-    const out = await coldRuns(spec.cases.map((c, i) => ({ label: c.label, node: nodes[i]!, name: c.name, path: c.path })), spec.runs);
+    const out = await coldRuns(spec.cases.map((c, i) => ({ label: c.label, node: nodes[i]!, name: c.name, path: c.path })), spec.runs, spec.warmup);
     process.stdout.write(`${JSON.stringify(out)}\n`);
   } finally {
     await Promise.all(nodes.map((n) => n.close()));

@@ -30,7 +30,7 @@ async function askOnce(pool: Pool, name: string): Promise<{ ms: number; body: { 
   return { ms, body };
 }
 
-export async function coldRuns(cases: ColdCase[], runs: number) {
+export async function coldRuns(cases: ColdCase[], runs: number, warmup = 1) {
   const state = cases.map((c) => {
     const { ctx } = c.node;
     const upstream = new Upstream(undefined, { metrics: ctx.metrics, identity: ctx.view.zone, rootDomain: ctx.view.rootDomain, allowPrivate: ctx.config.policy.upstreams.allowPrivate });
@@ -44,8 +44,9 @@ export async function coldRuns(cases: ColdCase[], runs: number) {
     return { c, upstream, cache, resolver, pool: new Pool(c.node.url, { connections: 1 }), original: c.node.ctx.resolver, ms: [] as number[] };
   });
   try {
-    // One discarded run each first: JIT and the shared upstream connections warm up.
-    for (let r = -1; r < runs; r++) {
+    // Discarded runs first: the shared upstream connections and, with enough of them, the
+    // JIT of every process on the path warm up (a node that has been up has hot code).
+    for (let r = -warmup; r < runs; r++) {
       const order = r % 2 === 0 ? state : [...state].reverse();
       for (const s of order) {
         const { ctx } = s.c.node;
