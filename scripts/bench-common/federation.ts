@@ -44,6 +44,8 @@ export interface ProcFederationOptions {
   log?: (msg: string) => void;
   /** Node flags for every serve process (e.g. `--cpu-prof --cpu-prof-dir D`, bench-load's `--cpu-prof D`). */
   nodeArgs?: string[];
+  /** A serve process's output after its banner (else drained unread). */
+  onOutput?: (zone: string, chunk: Buffer) => void;
 }
 
 export async function freePort(): Promise<number> {
@@ -123,15 +125,20 @@ export async function startProcFederation(o: ProcFederationOptions = {}): Promis
               let out = '';
               let err = '';
               child.stderr!.on('data', (d) => (err = (err + d).slice(-2000)));
-              child.stdout!.on('data', (d) => {
+              const onOut = (d: Buffer) => {
                 out += d;
                 const m = new RegExp(`^(\\S+)\\s+(http://\\S+)`, 'm').exec(out);
                 if (m && m[1] === zones[i]!.zone) {
+                  // (later output is drained unread: the banner was all that was wanted)
+                  child.stdout!.off('data', onOut);
+                  child.stdout!.resume();
+                  if (o.onOutput) child.stdout!.on('data', (x: Buffer) => o.onOutput!(zones[i]!.zone as string, x));
                   nodes.push({ zone: m[1]!, url: m[2]!, pid: child.pid!, file: join(zonesDir, f), child });
                   log(`${m[1]} up at ${m[2]} (pid ${child.pid})`);
                   resolve();
                 }
-              });
+              };
+              child.stdout!.on('data', onOut);
               child.once('exit', (code, sig) => reject(new Error(`serve ${f} exited (${code ?? sig}) before listening: ${err.trim()}`)));
             }),
         ),
