@@ -84,6 +84,17 @@ export async function startProcFederation(o: ProcFederationOptions = {}): Promis
   const rewrite = new Map(zones.map((z, i) => [`http://${z.listen.host ?? '127.0.0.1'}:${z.listen.port}`, `http://127.0.0.1:${ports[i]}`]));
   const fix = (e: Json) => ({ ...e, url: rewrite.get(norm(e.url)) ?? e.url });
   mkdirSync(zonesDir);
+  // Zones the demo joins by the register flow (`"join": "register"`, done by `federation
+  // up` in one process) are delegated in their parent's file here instead: each serve
+  // process starts on its own, and the tree it serves is the same.
+  zones.forEach((z, i) => {
+    if (z.join !== 'register') return;
+    const parent = zones.find((p) => p.zone === z.parent?.zone);
+    if (!parent) throw new Error(`${z.zone} joins ${z.parent?.zone}, which is not in zones/`);
+    parent.delegations = [...(parent.delegations ?? []), { zone: z.zone, endpoints: [{ url: `http://${z.listen.host ?? '127.0.0.1'}:${z.listen.port}`, region: z.region }] }];
+    delete z.join;
+    void i;
+  });
   zones.forEach((z, i) => {
     const out: Json = { ...z, listen: { host: '127.0.0.1', port: ports[i] } };
     if (z.parent) out.parent = { ...fix(z.parent), ...(z.parent.endpoints ? { endpoints: z.parent.endpoints.map(fix) } : {}) };
