@@ -5,6 +5,7 @@
 export type ErrorCode =
   | 'BAD_NAME'
   | 'BAD_REQUEST'
+  | 'REQUEST_TIMEOUT'
   | 'BAD_JSON'
   | 'BAD_JWS'
   | 'BAD_SIGNATURE'
@@ -53,6 +54,7 @@ export type ErrorCode =
 const TITLES: Record<ErrorCode, string> = {
   BAD_NAME: 'Malformed name',
   BAD_REQUEST: 'Bad request',
+  REQUEST_TIMEOUT: 'Request not received in time',
   BAD_JSON: 'Malformed JSON',
   BAD_JWS: 'Malformed JWS',
   BAD_SIGNATURE: 'Signature does not verify',
@@ -100,7 +102,7 @@ const TITLES: Record<ErrorCode, string> = {
 };
 
 const STATUS: Record<ErrorCode, number> = {
-  BAD_NAME: 400, BAD_REQUEST: 400, BAD_JSON: 400, BAD_JWS: 400, BAD_SIGNATURE: 400,
+  BAD_NAME: 400, BAD_REQUEST: 400, REQUEST_TIMEOUT: 408, BAD_JSON: 400, BAD_JWS: 400, BAD_SIGNATURE: 400,
   SCHEMA_VIOLATION: 400, UNSUPPORTED_MEDIA_TYPE: 415, PAYLOAD_TOO_LARGE: 413,
   NOT_FOUND: 404, NXDOMAIN: 404, NOT_AUTHORITATIVE: 421, VERSION_NOT_RISING: 409,
   KEY_MISMATCH: 409, VERSION_MISMATCH: 409, CONFUSABLE_NAME: 422, NAME_CONFLICT: 409, METHOD_NOT_ALLOWED: 405,

@@ -76,11 +76,12 @@ const onFrameworkError = (err: unknown) =>
 function onClientError(err: NodeJS.ErrnoException, socket: import('node:stream').Duplex) {
   if (!socket.writable || err.code === 'ECONNRESET') return socket.destroy();
   const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-  const status = tooLarge ? 431 : 400;
-  const { body } = problemBody(
-    new StewardError('BAD_REQUEST', tooLarge ? 'request headers are too large' : `malformed HTTP request (${err.code ?? 'parse error'})`, {}, status),
-  );
-  const reason = tooLarge ? 'Request Header Fields Too Large' : 'Bad Request';
+  // (headers or the whole request not received in time, an idle new connection included: 408, as Node itself answers)
+  const late = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+  const status = tooLarge ? 431 : late ? 408 : 400;
+  const detail = tooLarge ? 'request headers are too large' : late ? 'the request was not received in time' : `malformed HTTP request (${err.code ?? 'parse error'})`;
+  const { body } = problemBody(new StewardError(late ? 'REQUEST_TIMEOUT' : 'BAD_REQUEST', detail, {}, status));
+  const reason = tooLarge ? 'Request Header Fields Too Large' : late ? 'Request Timeout' : 'Bad Request';
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\ncontent-type: ${PROBLEM_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );

@@ -98,6 +98,25 @@ test('a body sent a byte at a time is cut off at the request deadline; headers t
   }
 });
 
+test('a request whose headers do not arrive in time gets 408 problem+json, then the connection closes', async () => {
+  const n = await node({ requestTimeoutMs: 1_500, headersTimeoutMs: 1_000 });
+  try {
+    for (const start of ['GET /healthz HTTP/1.1\r\n', '']) {
+      const s = await open(n.port);
+      let got = '';
+      s.on('data', (d) => (got += d));
+      if (start) s.write(start); // half the headers; or, on the second, nothing at all
+      assert.ok(await closedWithin(s, 20_000), 'closed');
+      assert.match(got, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+      const body = JSON.parse(got.slice(got.indexOf('\r\n\r\n') + 4));
+      assert.is(body.status, 408);
+      assert.is(body.code, 'REQUEST_TIMEOUT');
+    }
+  } finally {
+    await n.close();
+  }
+});
+
 test('connections beyond the caps are refused while the node keeps answering', async () => {
   const n = await node({ maxConnections: 6, maxConnectionsPerClient: 4 });
   const sockets: Socket[] = [];
