@@ -39,6 +39,22 @@ const MIXGEN = fileURLToPath(new URL('./bench-load/mixgen.ts', import.meta.url))
 const BRANCHES = ['anthropic.org', 'openai.org', 'acme-corp.com', 'github'];
 const CAPABILITIES = ['orchestrate_sdlc', 'planning', 'code_generation', 'architecture', 'refactoring'];
 
+/** Resolves once every node's push outboxes (steward_outbox_depth) read 0 twice in a row. */
+async function settled(urls: string[], status: (t: () => string) => void) {
+  let depth = -1;
+  status(() => `${depth} changes waiting in outboxes`);
+  const read = async (u: string) => {
+    const text = await (await fetch(`${u}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+    const line = text.split('\n').find((l) => l.startsWith('steward_outbox_depth '));
+    return line ? Number(line.split(' ')[1]) : 0;
+  };
+  for (let zeros = 0; zeros < 2; ) {
+    await new Promise((r) => setTimeout(r, 1_000));
+    depth = (await Promise.all(urls.map(read))).reduce((a, b) => a + b, 0);
+    zeros = depth === 0 ? zeros + 1 : 0;
+  }
+}
+
 async function main() {
   const load0 = loadavg();
   const fed = await startProcFederation({
@@ -57,6 +73,9 @@ async function main() {
     const coldCount = Math.ceil(RATE * SECONDS * 0.1 * 1.02);
     const branches = BRANCHES.map((b) => fed.byZone(`${b}.${root}`));
     const pool = await withDeadline(`publish ${coldCount} never-asked names`, 20 * 60_000, (status) => publishPool(branches, coldCount, status));
+    // The publishes go up the tree (and across the root's replicas) by push: the load
+    // starts once every outbox is empty, so it measures answering, not that delivery.
+    await withDeadline('deliver the publishes up the tree', 20 * 60_000, (status) => settled(fed.nodes.map((n) => n.url), status));
     const warm = await withDeadline('warm the leaf cache', 60_000, () => seedNames(fed.nodes.map((n) => n.url), leaf.url));
     const nx = Array.from({ length: Math.ceil(RATE * SECONDS * 0.05 * 1.02) }, (_, i) => `/v1/resolve?name=nx-${i}-${process.pid}.${BRANCHES[i % BRANCHES.length]}.${root}`);
     const spec = {

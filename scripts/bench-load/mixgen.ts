@@ -5,6 +5,7 @@
 // the generator's own tick lag is reported so its stalls are told apart from the server's.
 //   node --import tsx mixgen.ts <spec.json file>     → one JSON line
 import { readFileSync } from 'node:fs';
+import { NumberFifo } from '../bench-common/fifo.js';
 import { Conn } from '../bench-resolve/loadgen.js';
 import { percentiles } from '../bench-resolve/stats.js';
 
@@ -44,8 +45,20 @@ async function run(spec: MixSpec) {
   const per = spec.kinds.map(() => ({ lat: [] as number[], statuses: {} as Record<string, number>, errors: 0, sent: 0 }));
   const conns = Array.from({ length: spec.connections }, () => new Conn(u.hostname, port, reqs[0]![0]!));
   await Promise.all(conns.map((c) => c.ready));
-  const free: Conn[] = [...conns];
-  const queue: { intended: number; kind: number }[] = [];
+  // Every connection answers one warm request first: one left unused past the server's
+  // headers timeout would be closed by it (LIFO reuse leaves most of the pool idle).
+  await Promise.all(conns.map((c) => new Promise<void>((resolve) => {
+    c.onDone = () => resolve();
+    c.onFail = () => resolve();
+    c.send(reqs[0]![0]!);
+  })));
+  const free: Conn[] = conns.filter((c) => !c.dead);
+  const take = () => {
+    for (let c = free.pop(); c; c = free.pop()) if (!c.dead) return c;
+    return undefined;
+  };
+  // The backlog (intended send time and kind, in lockstep): FIFOs, not arrays (see fifo.ts).
+  const queue = { intended: new NumberFifo(), kind: new NumberFifo(), get length() { return this.intended.length; } };
   const meta = new Map<Conn, { intended: number; kind: number }>();
   let counting = false;
   let inFlight = 0;
@@ -69,8 +82,8 @@ async function run(spec: MixSpec) {
           if (status !== spec.kinds[m.kind]!.expectStatus) k.errors++;
         }
       }
-      const q = queue.shift();
-      if (q) dispatch(c, q.intended, q.kind);
+      const intended = queue.intended.shift();
+      if (intended !== undefined) dispatch(c, intended, queue.kind.shift()!);
       else free.push(c);
     };
     c.onFail = () => {
@@ -97,9 +110,12 @@ async function run(spec: MixSpec) {
           const kind = warm ? 0 : schedule[issued % schedule.length]!;
           const intended = warm ? -1 : started + (issued * 1000) / spec.rate;
           if (!warm) per[kind]!.sent++;
-          const c = free.pop();
+          const c = take();
           if (c) dispatch(c, intended, kind);
-          else queue.push({ intended, kind });
+          else {
+            queue.intended.push(intended);
+            queue.kind.push(kind);
+          }
         }
         if (issued >= n && ((queue.length === 0 && inFlight === 0) || now - started > ms + 5_000)) resolve();
         else setTimeout(tick, 1);

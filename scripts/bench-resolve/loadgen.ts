@@ -12,6 +12,7 @@
 //         instead of silently slowing the generator down (coordinated omission). `service`
 //         is the time from the actual write, for contrast.
 import { connect, type Socket } from 'node:net';
+import { NumberFifo } from '../bench-common/fifo.js';
 import { percentiles, type Percentiles } from './stats.js';
 
 export interface LoadSpec {
@@ -59,6 +60,8 @@ export class Conn {
   private need = -1;
   private status = 0;
   busy = false;
+  /** Closed, failed, or sent something unasked (a server's idle-connection timeout answer): never reused. */
+  dead = false;
   /** open loop: when the request in flight was due, and when it was written. */
   intended = 0;
   sentAt = 0;
@@ -87,6 +90,7 @@ export class Conn {
   }
 
   private fail(err: Error) {
+    this.dead = true;
     if (this.busy) {
       this.busy = false;
       this.onFail(err);
@@ -94,6 +98,12 @@ export class Conn {
   }
 
   private data(d: Buffer) {
+    if (!this.busy) {
+      // (nothing was asked: the server is closing an idle connection, e.g. a 408)
+      this.dead = true;
+      this.sock.destroy();
+      return;
+    }
     this.buf = this.buf ? Buffer.concat([this.buf, d]) : d;
     if (this.need < 0) {
       const end = this.buf.indexOf(CRLFCRLF);
@@ -178,7 +188,18 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     const rate = spec.rate ?? 10_000;
     const total = Math.floor((rate * ms) / 1000);
     const free: Conn[] = await open(spec.connections ?? 64);
-    const queue: number[] = []; // intended send times waiting for a socket
+    const queue = new NumberFifo(); // intended send times waiting for a socket
+    const take = () => {
+      for (let c = free.pop(); c; c = free.pop()) if (!c.dead) return c;
+      return undefined;
+    };
+    // Every socket answers one request first: a socket left unused past the server's
+    // headers timeout would be closed by it (LIFO reuse leaves most of the pool idle).
+    await Promise.all(free.map((c) => new Promise<void>((resolve) => {
+      c.onDone = () => resolve();
+      c.onFail = () => resolve();
+      c.send();
+    })));
     // One completion handler per socket, set once: the generator allocates nothing per
     // request, so its own garbage collection does not show up as server latency.
     const dispatch = (c: Conn, intended: number) => {
@@ -212,7 +233,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
           const due = Math.min(total, Math.floor(((now - started) * rate) / 1000));
           for (; issued < due; issued++) {
             const intended = started + (issued * 1000) / rate;
-            const c = free.pop();
+            const c = take();
             if (c) dispatch(c, intended);
             else queue.push(intended);
           }
