@@ -89,12 +89,14 @@ test('blocking a child\'s sync for over 60 s fires high_sync_lag; syncing again 
     await until('a first pull of the child', async () => (await lag()) !== undefined && (await lag())! < 5, 30_000);
     assert.is(await lagAlert(), undefined);
 
+    const lagAtBlock = (await lag())!; // (seconds since the last pull: under load, pulls can run late)
     const blockedAt = Date.now();
     link.block();
     await new Promise((r) => setTimeout(r, 5_000));
     assert.is(await lagAlert(), undefined, 'a few seconds without sync are within the threshold');
     const alert = await until('high_sync_lag to fire', lagAlert, 120_000);
-    assert.ok(Date.now() - blockedAt >= 59_000, `fired ${Date.now() - blockedAt} ms after the block, not before 60 s`);
+    const firedAfter = (Date.now() - blockedAt) / 1000 + lagAtBlock;
+    assert.ok(firedAfter >= 59, `fired ${firedAfter.toFixed(1)} s after the last pull, not before 60 s`);
     assert.equal(alert.peers, [CHILD]);
     assert.match(alert.reason, /behind the root/);
     assert.ok(alert.value >= 60, `value ${alert.value}`);
