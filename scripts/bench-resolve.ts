@@ -1,7 +1,7 @@
 // Warm-cache resolve over HTTP against a bare node:http floor, cold walks, and a fixed
 // 10,000 q/s run, on the demo federation. One JSON object on stdout:
 //   npx tsx scripts/bench-resolve.ts [--seconds 30] [--rate 10000] [--rounds 7]
-//        [--round-seconds 5] [--connections 32] [--cold-runs 40] [--no-read-limit]
+//        [--round-seconds 5] [--connections 32] [--cold-runs 200] [--no-read-limit]
 //        [--in-process] [--no-wrk] [--request-log]
 // `--request-log` measures only what request logging at info costs warm resolves
 // (log-cost.ts: the same leaf twice, LOG_LEVEL=warn vs info; target < 5%).
@@ -40,7 +40,7 @@ const opts = {
   rounds: num('rounds', 7),
   roundSeconds: num('round-seconds', 5),
   connections: num('connections', 32),
-  coldRuns: num('cold-runs', 40),
+  coldRuns: num('cold-runs', 200),
   readLimit: argv.includes('--no-read-limit') ? (false as const) : { points: 10_000_000, per_seconds: 1 },
 };
 const WRK = argv.includes('--no-wrk') ? undefined : wrkVersion();

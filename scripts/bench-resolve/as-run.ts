@@ -16,8 +16,20 @@ import { median, round } from './stats.js';
 
 const COLD_PROC = fileURLToPath(new URL('./cold-proc.ts', import.meta.url));
 const BASELINE_PROC = fileURLToPath(new URL('./baseline-proc.ts', import.meta.url));
-/** Discarded walks before the timed cold walks: the JIT of every process on the path warms up. */
-const COLD_WARMUP = 300;
+/**
+ * Discarded walks before the timed cold walks: the JIT of every process on the path warms
+ * up. Each walk asks every server on the path once, so this is also how many rd=0 questions
+ * each of them has answered first. 300 was not enough: a serve process that has answered
+ * only ~700 rd=0 questions still takes 0.2-0.7 ms for one, and ~0.09 ms once warm (asked
+ * back to back by a bare undici client; 0.23-0.37 ms with 2 ms idle between questions, the
+ * cost of waking an idle process on this VM). After 300 walks the medians were 3.3-3.7 ms
+ * (three referrals) and 1.0-1.2 ms (one); after 3,000, 1.2-1.6 ms and 0.43-0.55 ms.
+ */
+const COLD_WARMUP = 3_000;
+/** Timed walks of fresh processes (their first walks: later ones are already warming up). */
+const FRESH_WALKS = 40;
+/** Deadline per cold walk (each upstream question has its own 2 s timeout; a walk is ~1-6 ms). */
+const COLD_WALK_DEADLINE_MS = 200;
 /** How long after start a serve process's start-up heap compactions are over (see the fixed-rate phase). */
 const STARTUP_GC_MS = 150_000;
 
@@ -75,9 +87,9 @@ export async function asUsersRunIt(o: AsRunOptions) {
     // Twice: first as the first walks of processes just started (code not yet optimised by
     // the JIT), then after COLD_WARMUP discarded walks, as in a node that has been up a while
     // (every cache still emptied before each timed walk). The targets apply to the second.
-    const coldMs = 60_000 + (o.coldRuns + COLD_WARMUP) * 2 * 2_000;
+    const coldMs = 60_000 + (o.coldRuns + COLD_WARMUP) * 2 * COLD_WALK_DEADLINE_MS;
     type Cold = Record<string, { median_ms: number }>;
-    const fresh = await withDeadline('cold walks, fresh processes', coldMs + 5_000, () => runTs<Cold>('cold runner', COLD_PROC, { ...coldSpec, warmup: 1 }, coldMs));
+    const fresh = await withDeadline('cold walks, fresh processes', coldMs + 5_000, () => runTs<Cold>('cold runner', COLD_PROC, { ...coldSpec, runs: Math.min(o.coldRuns, FRESH_WALKS), warmup: 1 }, coldMs));
     const cold = await withDeadline('cold walks, JIT-warm', coldMs + 5_000, () => runTs<Cold>('cold runner', COLD_PROC, { ...coldSpec, warmup: COLD_WARMUP }, coldMs));
 
     // Warm the leaf's cache, then capture exactly what a cache hit sends, for the baseline.
