@@ -3,7 +3,7 @@
 // selective, signed by publishers that each own ~100 agents, as in a busy public zone.
 // Letters that make look-alikes (m, w, d, l, r, o, digits) are left out of the vocabulary,
 // so generated names never trip the confusable-name rule.
-import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { manifestDigest } from '../../src/records/digest.js';
 import type { AgentRecord, Manifest } from '../../src/records/types.js';
 
@@ -63,11 +63,27 @@ export function manifestFor(i: number, version = '1.0.0'): Manifest {
 
 export interface BenchPublisher { key: KeyObject; header: string; fingerprint: string }
 
+/** An Ed25519 SubjectPublicKeyInfo in DER: a fixed 12-byte prefix, then the 32-byte key. */
+const ED25519_SPKI_BYTES = 44;
+
 export function newPublisher(): BenchPublisher {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  const { kty, crv, x } = publicKey.export({ format: 'jwk' }) as { kty: string; crv: string; x: string };
+  // The key pair comes out as DER bytes and the signing key is a KeyObject of its own, not
+  // the generator's: on Node 20, exporting a freshly generated Ed25519 KeyObject as JWK
+  // holds the key's mutex while it allocates, and a garbage collection that frees the
+  // finished KeyGenJob then locks the same mutex in the job's destructor — the main thread
+  // deadlocks (seen in gdb: ExportJWKEdKey -> GC -> ~KeyGenJob -> uv_mutex_lock). That was
+  // bench-load's publish phase and bench-zone's "client at 0% CPU" hang; no deadline can
+  // fire in a thread that is blocked.
+  const { privateKey: pkcs8, publicKey: spki } = generateKeyPairSync('ed25519', {
+    privateKeyEncoding: { format: 'der', type: 'pkcs8' },
+    publicKeyEncoding: { format: 'der', type: 'spki' },
+  });
+  if (spki.length !== ED25519_SPKI_BYTES) throw new Error(`unexpected Ed25519 SPKI of ${spki.length} bytes`);
+  const kty = 'OKP';
+  const crv = 'Ed25519';
+  const x = spki.subarray(ED25519_SPKI_BYTES - 32).toString('base64url');
   return {
-    key: privateKey,
+    key: createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }),
     header: Buffer.from(JSON.stringify({ alg: 'EdDSA', jwk: { kty, crv, x } })).toString('base64url'),
     fingerprint: createHash('sha256').update(JSON.stringify({ crv, kty, x })).digest('base64url'),
   };
