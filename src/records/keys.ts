@@ -1,8 +1,8 @@
 // Publisher keys for the CLI and the demo: generate, store, load, sign. The JWS made
 // here is exactly what verifyCompactJws accepts: protected header {alg, jwk[, typ]}.
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, generateKeyPair } from 'node:crypto';
 import { readFile, writeFile, chmod } from 'node:fs/promises';
-import { calculateJwkThumbprint, CompactSign, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { calculateJwkThumbprint, CompactSign, importJWK, type JWK } from 'jose';
 import { StewardError } from '../errors/index.js';
 import { ALGORITHMS, nonCanonicalProblem, type PublisherAlg } from './jwk.js';
 
@@ -49,8 +49,23 @@ async function fromPrivateJwk(jwk: JWK): Promise<PublisherKey> {
 
 export async function generatePublisherKey(alg: PublisherAlg = 'ES256'): Promise<PublisherKey> {
   if (!ALGORITHMS.includes(alg)) throw new StewardError('BAD_REQUEST', `unsupported alg ${String(alg)}; use ${ALGORITHMS.join(', ')}`);
-  const { privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' ? { modulusLength: 2048 } : {}) });
-  return fromPrivateJwk(await exportJWK(privateKey));
+  // The pair comes out as PKCS#8 DER and is exported as JWK from a KeyObject of its own. On
+  // Node 20, a JWK export of the generator's own KeyObject holds the key's mutex while it
+  // allocates, and a garbage collection that frees the finished key-generation job then
+  // locks that mutex again: the thread deadlocks (seen with gdb in bench-load).
+  const pkcs8 = await generateDer(alg);
+  return fromPrivateJwk(createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }).export({ format: 'jwk' }) as JWK);
+}
+
+const DER = { privateKeyEncoding: { format: 'der', type: 'pkcs8' }, publicKeyEncoding: { format: 'der', type: 'spki' } } as const;
+
+function generateDer(alg: PublisherAlg): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const done = (err: Error | null, _spki: Buffer, pkcs8: Buffer) => (err ? reject(err) : resolve(pkcs8));
+    if (alg === 'ES256') generateKeyPair('ec', { namedCurve: 'P-256', ...DER }, done);
+    else if (alg === 'EdDSA') generateKeyPair('ed25519', DER, done);
+    else generateKeyPair('rsa', { modulusLength: 2048, publicExponent: 0x10001, ...DER }, done);
+  });
 }
 
 /** Writes the private JWK as JSON, readable by the owner only (mode 0600). */
