@@ -42,8 +42,8 @@ export interface ProcFederationOptions {
   /** Whole start-up (certificates made on first start: a few seconds; eight tsx start-ups on a loaded 2-core machine took 144 s to over 180 s). */
   deadlineMs?: number;
   log?: (msg: string) => void;
-  /** Node flags for every serve process (e.g. `--cpu-prof --cpu-prof-dir D`, bench-load's `--cpu-prof D`). */
-  nodeArgs?: string[];
+  /** Node flags for the serve processes (e.g. `--cpu-prof --cpu-prof-dir D`): for every one, or per zone. */
+  nodeArgs?: string[] | ((zone: string) => string[]);
   /** A serve process's output after its banner (else drained unread). */
   onOutput?: (zone: string, chunk: Buffer) => void;
 }
@@ -80,6 +80,7 @@ export async function startProcFederation(o: ProcFederationOptions = {}): Promis
   const src = join(REPO, 'zones');
   const files = readdirSync(src).filter((f) => f.endsWith('.json')).sort();
   const zones = files.map((f) => JSON.parse(readFileSync(join(src, f), 'utf8')) as Json);
+  const nodeArgsFor = (f: string) => (typeof o.nodeArgs === 'function' ? o.nodeArgs(String(zones[files.indexOf(f)]!.zone)) : (o.nodeArgs ?? []));
   const ports = await Promise.all(zones.map(() => freePort()));
   const rewrite = new Map(zones.map((z, i) => [`http://${z.listen.host ?? '127.0.0.1'}:${z.listen.port}`, `http://127.0.0.1:${ports[i]}`]));
   const fix = (e: Json) => ({ ...e, url: rewrite.get(norm(e.url)) ?? e.url });
@@ -126,7 +127,7 @@ export async function startProcFederation(o: ProcFederationOptions = {}): Promis
         files.map(
           (f, i) =>
             new Promise<void>((resolve, reject) => {
-              const child = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', MAIN, 'serve', '--zone', join(zonesDir, f), '--memory', '--certs-dir', certsDir], {
+              const child = spawn(process.execPath, [...nodeArgsFor(f), '--import', 'tsx', MAIN, 'serve', '--zone', join(zonesDir, f), '--memory', '--certs-dir', certsDir], {
                 cwd: REPO,
                 stdio: ['ignore', 'pipe', 'pipe'],
                 env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },

@@ -39,6 +39,9 @@ export const DEFAULTS = {
   upstream: { timeoutMs: 2_000, staleAfterMs: 1_800, deadlineMs: 6_000, maxReferrals: 16, maxBodyBytes: 256 * 1024 },
   // What other registries answer to discover and /v1/zone.
   peer: { timeoutMs: 2_000, maxBodyBytes: 1024 * 1024 },
+  // Other registries' discover answers are reused this long (src/discover/remote-cache.ts),
+  // bounded by entries and bytes; a request with Cache-Control: no-cache asks afresh.
+  discover: { ttlMs: 10_000, entries: 10_000, maxBytes: 16 * 1024 * 1024 },
   // SPEC §6: replicas of a zone compare digests every 5 minutes by default.
   replicas: { antiEntropySeconds: 300 },
   // Federation health (src/health/probe.ts): a peer no exchange has reported on for

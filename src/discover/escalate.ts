@@ -6,6 +6,7 @@ import { isTimeout, PeerClient } from '../peer/index.js';
 import type { Audience } from '../records/visibility.js';
 import type { ZoneConfig } from '../zonefile/index.js';
 import { MAX_LIMIT } from './local.js';
+import { RemoteDiscoverCache, type DiscoverCacheOptions } from './remote-cache.js';
 import { remoteLocalDiscover, remoteZoneInfo, type RemoteOptions } from './remote.js';
 import type { DiscoverAnswer, DiscoverResult, DiscoverScope, DiscoverSort, RegistryReport } from './types.js';
 
@@ -18,6 +19,18 @@ export interface EscalationDeps {
   remote?: RemoteOptions;
   /** The node's peer client; without one the discoverer makes its own (closed by close()). */
   peer?: PeerClient;
+  /** How long other registries' answers are reused (default DEFAULTS.discover; ttlMs 0: never). */
+  cache?: DiscoverCacheOptions;
+}
+
+/**
+ * Per query: `noCache` (a request's `Cache-Control: no-cache`) asks every registry afresh.
+ * Only `hierarchy` (the everyday lookup, like a DNS recursion) reuses cached answers;
+ * `federated` is the explicit "ask everyone now" and always asks (its answers refresh the cache).
+ */
+export interface DiscoverOptions {
+  onReport?: OnReport;
+  noCache?: boolean;
 }
 
 const TREE_TTL_MS = 60_000;
@@ -62,12 +75,19 @@ export function createDiscoverer(deps: EscalationDeps) {
   }
 
   const client = peer;
-  async function ask(to: Peer, q: string, sort: DiscoverSort, limit: number) {
+  const answers = new RemoteDiscoverCache(deps.cache ?? DEFAULTS.discover);
+  async function ask(to: Peer, q: string, sort: DiscoverSort, limit: number, noCache: boolean) {
     const started = performance.now();
     try {
-      const { results, dropped } = await remoteLocalDiscover(client, to.url, to.zone, q, sort, limit, remote);
-      const latency = Math.round(performance.now() - started);
+      const key = `${to.zone}\n${to.url}\n${sort}\n${limit}\n${q}`;
+      const { answer, cached } = await answers.get(key, async () => {
+        const got = await remoteLocalDiscover(client, to.url, to.zone, q, sort, limit, remote);
+        return { ...got, latency_ms: Math.round(performance.now() - started) };
+      }, noCache);
+      const { results, dropped } = answer;
+      const latency = answer.latency_ms;
       const report: RegistryReport = { zone: to.zone, url: to.url, count: results.length, latency_ms: latency, status: 'ok', role: to.role, agents: results.slice(0, LISTED).map((r) => r.id) };
+      if (cached) report.cached = true;
       if (dropped > 0) report.dropped = dropped;
       return { report, results: results.map((r) => ({ ...r, registry: to.zone, latency_ms: latency })) };
     } catch (err) {
@@ -93,7 +113,8 @@ export function createDiscoverer(deps: EscalationDeps) {
   // what other registries send back is theirs to filter (they see us as outside).
   // Every registry is asked for up to MAX_LIMIT results whatever `limit` is, so the answer
   // can say how many were found (`total`) while it returns only `limit` of them.
-  return async function discover(q: string, scope: DiscoverScope, sort: DiscoverSort, limit: number, audience: Audience, onReport?: OnReport): Promise<DiscoverAnswer> {
+  return async function discover(q: string, scope: DiscoverScope, sort: DiscoverSort, limit: number, audience: Audience, opts: DiscoverOptions = {}): Promise<DiscoverAnswer> {
+    const { onReport, noCache = false } = opts;
     const wide = Math.max(limit, MAX_LIMIT);
     const told = <T extends { report: RegistryReport }>(a: T): T => {
       onReport?.(a.report);
@@ -105,7 +126,7 @@ export function createDiscoverer(deps: EscalationDeps) {
       const { parent, root } = await learnTree();
       for (const peer of [parent, root]) {
         if (!peer) continue;
-        const a = told(await ask(peer, q, sort, wide));
+        const a = told(await ask(peer, q, sort, wide, noCache));
         answers.push(a);
         if (a.results.length > 0) break;
       }
@@ -113,7 +134,7 @@ export function createDiscoverer(deps: EscalationDeps) {
       // Everyone at once; a registry that fails or times out is a report, never a failure.
       const { parent, root, siblings } = await learnTree();
       const peers = [parent, root, ...siblings].filter((p): p is Peer => !!p);
-      answers.push(...(await Promise.all(peers.map(async (p) => told(await ask(p, q, sort, wide))))));
+      answers.push(...(await Promise.all(peers.map(async (p) => told(await ask(p, q, sort, wide, true))))));
     }
     const all = merge(answers.flatMap((a) => a.results), sort, Infinity);
     return { query: q, scope, results: all.slice(0, limit), total: all.length, registries: answers.map((a) => a.report) };

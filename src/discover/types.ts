@@ -22,6 +22,8 @@ export interface RegistryReport {
   error?: string;
   /** Ids of the agents it answered with (the first 20), for the escalation lines. */
   agents?: string[];
+  /** The registry's answer was reused from the last TTL (src/discover/remote-cache.ts); latency_ms is when it was asked. */
+  cached?: boolean;
   /** Results this registry sent that failed validation and were left out. */
   dropped?: number;
 }

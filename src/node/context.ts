@@ -20,10 +20,11 @@ import type { AuditLog } from '../audit/index.js';
 import type { FederationHealth } from '../health/index.js';
 import type { Delivery } from './delivery.js';
 import type { Replicas } from '../federation/replicas/index.js';
-import type { DiscoverAnswer, DiscoverScope, DiscoverSort, RegistryReport } from '../discover/types.js';
+import type { DiscoverAnswer, DiscoverScope, DiscoverSort } from '../discover/types.js';
+import type { DiscoverOptions } from '../discover/escalate.js';
 
 /** `audience`: who asks (src/records/visibility.ts); it decides what the local part may show. */
-export type Discover = (q: string, scope: DiscoverScope, sort: DiscoverSort, limit: number, audience: Audience, onReport?: (r: RegistryReport) => void) => Promise<DiscoverAnswer>;
+export type Discover = (q: string, scope: DiscoverScope, sort: DiscoverSort, limit: number, audience: Audience, opts?: DiscoverOptions) => Promise<DiscoverAnswer>;
 
 
 export interface NodeContext {

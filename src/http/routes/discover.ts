@@ -20,10 +20,11 @@ export function discoverRoutes(app: Hono, ctx: NodeContext) {
     const sort = oneOf(c, 'sort', ['trust', 'latency', 'name'] as const, 'trust');
     const limit = intParam(c, 'limit', 20, 1, 100);
     const audience = audienceOfContext(c, ctx);
+    const noCache = /(^|[\s,])no-cache($|[\s,;])/i.test(c.req.header('cache-control') ?? '');
     const started = performance.now();
     const observe = (status: string) => ctx.metrics.queryLatency.observe({ endpoint: 'discover', status }, (performance.now() - started) / 1000);
     if (!(c.req.header('accept') ?? '').includes(NDJSON)) {
-      const answer = await ctx.discover(q, scope, sort, limit, audience);
+      const answer = await ctx.discover(q, scope, sort, limit, audience, { noCache });
       observe('ok');
       return c.json(answer);
     }
@@ -32,7 +33,7 @@ export function discoverRoutes(app: Hono, ctx: NodeContext) {
     return stream(c, async (s) => {
       const lines: Promise<unknown>[] = [];
       try {
-        const answer = await ctx.discover(q, scope, sort, limit, audience, (report) => lines.push(s.write(`${JSON.stringify({ registry: report })}\n`)));
+        const answer = await ctx.discover(q, scope, sort, limit, audience, { noCache, onReport: (report) => lines.push(s.write(`${JSON.stringify({ registry: report })}\n`)) });
         await Promise.all(lines);
         await s.write(`${JSON.stringify({ answer })}\n`);
         observe('ok');
