@@ -65,7 +65,7 @@ async function main() {
       limits: { ...(p.limits ?? {}), reads_per_client: { points: 10_000_000, per_seconds: 1 }, publish_per_key: false, publish_per_client: false, names_per_key: false },
     }),
     log: progress,
-    ...(PROFILE_DIR ? { nodeArgs: (zone: string) => (zone.startsWith('vibe-agency.com.') || zone.startsWith('anthropic.org.') ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : []) } : {}),
+    ...(PROFILE_DIR ? { nodeArgs: (zone: string) => (zone.startsWith('vibe-agency.com.') ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : []) } : {}),
   });
   const tmp = mkdtempSync(join(tmpdir(), 'bench-load-'));
   try {
