@@ -41,7 +41,11 @@ export async function readJsonBody(c: Context): Promise<Record<string, unknown>>
 
 /** Reads an integer query parameter within bounds, or the default. */
 export function intParam(c: Context, name: string, def: number, min: number, max: number): number {
-  const raw = c.req.query(name);
+  return intValue(c.req.query(name), name, def, min, max);
+}
+
+/** `intParam` for a parameter already read (routes that do not go through hono's Context). */
+export function intValue(raw: string | undefined, name: string, def: number, min: number, max: number): number {
   if (raw === undefined || raw === '') return def;
   if (!/^-?\d{1,16}$/.test(raw)) throw new StewardError('BAD_REQUEST', `query parameter ${name} must be an integer, got ${JSON.stringify(raw.slice(0, 40))}`);
   const n = Number(raw);

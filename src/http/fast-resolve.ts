@@ -21,7 +21,7 @@ const PLAIN_TARGET = /^\/[!#$&-;=?-[\]_a-z~]*$/;
 const DOT_SEGMENT = /\/\.\.?(?:[/?#]|$)/;
 const PLAIN_HOST = /^[a-z0-9._-]+(?::(?:[1-5]\d{3,4}|[6-9]\d{3}))?$/;
 
-function send(ctx: NodeContext, res: ServerResponse, r: Reply) {
+export function send(ctx: NodeContext, res: ServerResponse, r: Reply) {
   if (res.destroyed) return;
   try {
     // (a flat array: node:http walks it without the for-in an object needs)
@@ -33,22 +33,37 @@ function send(ctx: NodeContext, res: ServerResponse, r: Reply) {
   }
 }
 
-export function fastResolve(ctx: NodeContext): FastPath {
+/**
+ * A check for a plain GET of exactly `path` (with or without a query) whose request target
+ * and Host header @hono/node-server would use unchanged: only those may skip hono.
+ */
+export function plainGet(path: string): (req: IncomingMessage) => boolean {
   // Every client of a node sends the same Host: the last one that passed the check is
   // remembered (a string comparison instead of a regex).
   let plainHost = '';
-  const quota = ctx.quota;
-  return (req, res) => {
+  return (req) => {
     const target = req.url;
-    if (req.method !== 'GET' || !target || !target.startsWith(PATH)) return false;
-    if (target.length !== PATH.length && target.charCodeAt(PATH.length) !== 63 /* ? */) return false;
+    if (req.method !== 'GET' || !target || !target.startsWith(path)) return false;
+    if (target.length !== path.length && target.charCodeAt(path.length) !== 63 /* ? */) return false;
     const host = req.headers.host;
     if (!host) return false;
     if (host !== plainHost) {
       if (!PLAIN_HOST.test(host)) return false;
       plainHost = host;
     }
-    if (!PLAIN_TARGET.test(target) || (target.includes('/.') && DOT_SEGMENT.test(target))) return false;
+    return PLAIN_TARGET.test(target) && !(target.includes('/.') && DOT_SEGMENT.test(target));
+  };
+}
+
+/** The first of two fast paths that takes the request. */
+export const firstOf = (a: FastPath, b: FastPath): FastPath => (req, res) => a(req, res) || b(req, res);
+
+export function fastResolve(ctx: NodeContext): FastPath {
+  const plain = plainGet(PATH);
+  const quota = ctx.quota;
+  return (req, res) => {
+    if (!plain(req)) return false;
+    const target = req.url!;
     // The client's read bucket: synchronous, a property read on a keep-alive socket.
     const wait = quota.read(req);
     if (wait !== 0) {

@@ -6,7 +6,8 @@ import { pino, type Logger } from 'pino';
 import { createDiscoverer } from '../discover/escalate.js';
 import { discoverLocal } from '../discover/local.js';
 import { createApp } from '../http/app.js';
-import { fastResolve, type FastPath } from '../http/fast-resolve.js';
+import { fastDiscover } from '../http/fast-discover.js';
+import { fastResolve, firstOf, type FastPath } from '../http/fast-resolve.js';
 import { accessLog } from '../http/access-log.js';
 import { closeServer, listen, type ListenerHooks, type ListenerLimits } from '../http/listener.js';
 import { createMetrics } from '../metrics/index.js';
@@ -177,7 +178,7 @@ export async function createNode(opts: NodeOptions): Promise<NodeHandle> {
   return {
     ctx,
     app,
-    fast: fastResolve(ctx),
+    fast: firstOf(fastResolve(ctx), fastDiscover(ctx)),
     hooks: { access, delayMs: opts.config.delayMs },
     async close() {
       access?.close(); // (the listener has closed: its last lines)
