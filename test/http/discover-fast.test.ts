@@ -2,34 +2,17 @@
 // answers with the bytes the hono route sends, counts the query in the latency histogram
 // and the client's read bucket, and leaves to hono what it cannot take the same way: bad
 // parameters (hono's 400), the NDJSON stream and signed requests. Demo federation on port 0.
-import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startFederation, type Federation } from '../../src/node/federation.js';
 import type { RunningNode } from '../../src/node/index.js';
 import { loadZoneDir } from '../../src/zonefile/index.js';
+import { raw, type Raw } from '../helpers/raw-http.js';
 
 const configs = loadZoneDir(fileURLToPath(new URL('../../zones', import.meta.url)));
 const ROOT = configs.find((c) => !c.parent)!.zone;
 const VIBE = `vibe-agency.com.${ROOT}`;
-
-interface Raw { status: number; type: string; body: string }
-
-function raw(url: string, target: string, headers: Record<string, string> = {}): Promise<Raw> {
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, path: target, headers, timeout: 10_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type']), body }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`timeout: ${target}`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 async function viaHono(node: RunningNode, target: string, headers: Record<string, string> = {}): Promise<Raw> {
   const res = await node.app.request(target, { headers });
@@ -65,7 +48,7 @@ t('an escalated query answers as the route does (parent and root asked, then the
   const again = JSON.parse((await raw(vibe.url, '/v1/discover?q=ci_cd')).body);
   assert.equal(again.results, first.results);
   assert.ok(again.registries.slice(1).every((r: any) => r.cached === true));
-  const fresh = JSON.parse((await raw(vibe.url, '/v1/discover?q=ci_cd', { 'cache-control': 'no-cache' })).body);
+  const fresh = JSON.parse((await raw(vibe.url, '/v1/discover?q=ci_cd', { headers: { 'cache-control': 'no-cache' } })).body);
   assert.ok(fresh.registries.every((r: any) => r.cached === undefined));
 });
 
@@ -79,7 +62,7 @@ t('bad parameters get hono\'s 400, word for word', async ({ vibe }) => {
 });
 
 t('the NDJSON stream is still served (by the route)', async ({ vibe }) => {
-  const res = await raw(vibe.url, '/v1/discover?q=code_generation', { accept: 'application/x-ndjson' });
+  const res = await raw(vibe.url, '/v1/discover?q=code_generation', { headers: { accept: 'application/x-ndjson' } });
   assert.match(res.type, /application\/x-ndjson/);
   const lines = res.body.trim().split('\n').map((l) => JSON.parse(l));
   assert.ok('answer' in lines[lines.length - 1]);

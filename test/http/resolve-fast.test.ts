@@ -2,7 +2,6 @@
 // route sends (and sent before the fast path existed: JSON.stringify of the answer,
 // problem+json for bad input), counts the query in the latency histogram, and leaves
 // every request it cannot take byte for byte to hono. Demo federation on port 0.
-import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -11,28 +10,11 @@ import { qualify } from '../../src/names/index.js';
 import type { RunningNode } from '../../src/node/index.js';
 import { answerAuthoritatively, RESOLVER_HEADER } from '../../src/resolver/index.js';
 import { loadZoneDir } from '../../src/zonefile/index.js';
+import { raw, type Raw } from '../helpers/raw-http.js';
 
 const configs = loadZoneDir(fileURLToPath(new URL('../../zones', import.meta.url)));
 const ROOT = configs.find((c) => !c.parent)!.zone;
 const VIBE = `vibe-agency.com.${ROOT}`;
-
-interface Raw { status: number; type: string; body: string }
-
-/** A raw HTTP/1.1 request: any method, target and Host, exactly as given. */
-function raw(url: string, target: string, o: { method?: string; headers?: Record<string, string> } = {}): Promise<Raw> {
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, method: o.method ?? 'GET', path: target, headers: o.headers, timeout: 10_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type']), body }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`timeout: ${target}`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 /** The same query through hono (app.request), as tests and the framework path see it. */
 async function viaHono(node: RunningNode, target: string, headers: Record<string, string> = {}): Promise<Raw> {
