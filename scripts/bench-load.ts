@@ -1,7 +1,7 @@
 // The seed's load test, against the demo federation as `npm start` serves it but with
 // every zone its own `steward-registry serve` process (bench-common/federation.ts), the
 // generator in a process of its own (bench-load/mixgen.ts). One JSON object on stdout:
-//   npx tsx scripts/bench-load.ts [--rate 10000] [--seconds 60] [--connections 128] [--cpu-prof DIR]
+//   npx tsx scripts/bench-load.ts [--rate 10000] [--seconds 60] [--warmup 10] [--connections 128] [--cpu-prof DIR]
 // Clients ask the leaf registry (vibe-agency.com, as `steward` with STEWARD_REGISTRY
 // would) an open-loop mix at `rate` q/s:
 //   80% warm     resolve of the demo's agents (every zone's), cached after a first ask
@@ -11,7 +11,10 @@
 //    5% nxdomain resolve of a never-seen name that does not exist (a walk, 404)
 //    5% discover GET /v1/discover?q=<capability> (default scope)
 // Reported: p50/p99/max and errors per kind, each server process's CPU (/proc), and the
-// generator's own tick lag and CPU, so a generator stall is told apart from a server's.
+// generator's own tick lag and CPU, so a generator stall is told apart from a server's;
+// a per-second timeline (answers, p50, p99, max), the machine's CPU split and how long each
+// busy server waited for a CPU (bench-common/sched.ts), so a tail from CPU scheduling on
+// a small machine is told apart from one in a server's own work.
 // The generator is one client address: the zones' per-client read limit (src/quota,
 // 2,000 reads/s by default) would refuse most of its load, so every zone file of this run
 // sets policy.limits.reads_per_client to 10,000,000/s (the bucket still runs on every
@@ -24,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { startProcFederation } from './bench-common/federation.js';
 import { benchName, exitOnFailure, progress, withDeadline } from './bench-common/phase.js';
 import { runTs } from './bench-common/procs.js';
+import { schedWindow } from './bench-common/sched.js';
 import { publishPool, seedNames } from './bench-load/pool.js';
 
 import { argv, num } from './bench-common/args.js';
@@ -32,7 +36,10 @@ benchName('bench-load');
 const RATE = num('rate', 10_000);
 const SECONDS = num('seconds', 60);
 const CONNECTIONS = num('connections', 128);
-const WARMUP_S = 3;
+// The mix runs this long before it is measured (`--warmup S`): a node that has been up has
+// its code compiled and its referrals into the four branches cached. The first seconds of
+// fresh processes are another figure (`--warmup 0` shows them).
+const WARMUP_S = num('warmup', 10);
 // `--cpu-prof DIR`: the leaf's serve process writes a V8 CPU profile there when the run
 // ends (only the leaf: thirteen profilers' sampling threads would use a core between them).
 const PROFILE_DIR = argv.includes('--cpu-prof') ? argv[argv.indexOf('--cpu-prof') + 1] : undefined;
@@ -71,14 +78,14 @@ async function main() {
   try {
     const root = fed.root;
     const leaf = fed.byZone(`vibe-agency.com.${root}`);
-    const coldCount = Math.ceil(RATE * SECONDS * 0.1 * 1.02);
+    const coldCount = Math.ceil(RATE * (SECONDS + WARMUP_S) * 0.1 * 1.02);
     const branches = BRANCHES.map((b) => fed.byZone(`${b}.${root}`));
     const pool = await withDeadline(`publish ${coldCount} never-asked names`, 20 * 60_000, (status) => publishPool(branches, coldCount, status));
     // The publishes go up the tree (and across the root's replicas) by push: the load
     // starts once every outbox is empty, so it measures answering, not that delivery.
     await withDeadline('deliver the publishes up the tree', 20 * 60_000, (status) => settled(fed.nodes.map((n) => n.url), status));
     const warm = await withDeadline('warm the leaf cache', 60_000, () => seedNames(fed.nodes.map((n) => n.url), leaf.url));
-    const nx = Array.from({ length: Math.ceil(RATE * SECONDS * 0.05 * 1.02) }, (_, i) => `/v1/resolve?name=nx-${i}-${process.pid}.${BRANCHES[i % BRANCHES.length]}.${root}`);
+    const nx = Array.from({ length: Math.ceil(RATE * (SECONDS + WARMUP_S) * 0.05 * 1.02) }, (_, i) => `/v1/resolve?name=nx-${i}-${process.pid}.${BRANCHES[i % BRANCHES.length]}.${root}`);
     const spec = {
       url: leaf.url,
       rate: RATE,
@@ -95,11 +102,13 @@ async function main() {
     const specFile = join(tmp, 'spec.json');
     writeFileSync(specFile, JSON.stringify(spec));
     const cpu0 = fed.cpuSeconds();
+    const sched = schedWindow(Object.fromEntries(fed.nodes.map((n) => [n.zone, n.pid])));
     const t0 = performance.now();
     const ms = (WARMUP_S + SECONDS + 120) * 1000;
     const r = await withDeadline(`load: ${RATE} q/s for ${SECONDS} s`, ms + 10_000, () => runTs<Record<string, any>>('generator', MIXGEN, specFile, ms));
     const wall = (performance.now() - t0) / 1000;
     const cpu1 = fed.cpuSeconds();
+    const scheduling = sched.end();
     const serverCpu = Object.fromEntries(Object.keys(cpu1).map((z) => [z, { cpu_s: Number((cpu1[z]! - cpu0[z]!).toFixed(2)), share_of_one_core: Number(((cpu1[z]! - cpu0[z]!) / wall).toFixed(2)) }]));
     const k = r.kinds as Record<string, { errors: number; unanswered: number; latency_ms: { p99: number } }>;
     const errors = Object.values(k).reduce((n, x) => n + x.errors + x.unanswered, 0);
@@ -109,6 +118,9 @@ async function main() {
       mix: spec.kinds.map((x) => ({ kind: x.kind, share: x.share, distinct_paths: x.paths.length })),
       result: r,
       server_cpu: serverCpu,
+      // the machine's CPU split over the load, and each busy server's time waiting for a CPU
+      machine_cpu_share: scheduling.machine_cpu_share,
+      waited_for_cpu: Object.fromEntries(Object.entries(scheduling.processes).filter(([, v]) => v.ran_s >= 1)),
       targets: {
         no_errors: { value: errors, ok: errors === 0 },
         warm_p99_lt_10_ms: { value: k.warm!.latency_ms.p99, ok: k.warm!.latency_ms.p99 < 10 },

@@ -1,5 +1,6 @@
 // bench-load's generator, a process of its own: an open loop at `rate` q/s for `seconds`
-// (after `warmupSeconds` of warm names at that rate, not counted) of a mix of request
+// (after `warmupSeconds` of the same mix at that rate, not counted: its never-seen names
+// are the first of each pool, so the measured ones are still never seen) of a mix of request
 // kinds, each with its own paths and expected status. Latency counts from the intended
 // send time (as loadgen.ts: a server stall shows, coordinated omission does not hide it);
 // the generator's own tick lag is reported so its stalls are told apart from the server's.
@@ -60,6 +61,9 @@ async function run(spec: MixSpec) {
   // The backlog (intended send time and kind, in lockstep): FIFOs, not arrays (see fifo.ts).
   const queue = { intended: new NumberFifo(), kind: new NumberFifo(), get length() { return this.intended.length; } };
   const meta = new Map<Conn, { intended: number; kind: number }>();
+  // Per second of intended send time: every measured latency, for the timeline.
+  const bySecond: number[][] = [];
+  let t0 = 0;
   let counting = false;
   let inFlight = 0;
   let failed = 0;
@@ -77,7 +81,9 @@ async function run(spec: MixSpec) {
       if (counting || m.intended >= 0) {
         const k = per[m.kind]!;
         if (m.intended >= 0) {
-          k.lat.push(performance.now() - m.intended);
+          const ms = performance.now() - m.intended;
+          k.lat.push(ms);
+          (bySecond[Math.floor((m.intended - t0) / 1000)] ??= []).push(ms);
           k.statuses[status] = (k.statuses[status] ?? 0) + 1;
           if (status !== spec.kinds[m.kind]!.expectStatus) k.errors++;
         }
@@ -106,8 +112,8 @@ async function run(spec: MixSpec) {
         last = now;
         const due = Math.min(n, Math.floor(((now - started) * spec.rate) / 1000));
         for (; issued < due; issued++) {
-          // (warm-up requests are warm names, marked with intended -1: not counted)
-          const kind = warm ? 0 : schedule[issued % schedule.length]!;
+          // (warm-up requests are marked with intended -1: not counted)
+          const kind = schedule[issued % schedule.length]!;
           const intended = warm ? -1 : started + (issued * 1000) / spec.rate;
           if (!warm) per[kind]!.sent++;
           const c = take();
@@ -125,7 +131,7 @@ async function run(spec: MixSpec) {
   if (spec.warmupSeconds > 0) await phase(spec.warmupSeconds * 1000, true);
   counting = true;
   const cpu = process.cpuUsage();
-  const t0 = performance.now();
+  t0 = performance.now();
   await phase(spec.seconds * 1000, false);
   const elapsed = (performance.now() - t0) / 1000;
   const used = process.cpuUsage(cpu);
@@ -142,6 +148,12 @@ async function run(spec: MixSpec) {
     kinds,
     socket_failures: failed,
     generator_tick_lag_ms: percentiles(lags),
+    // [second, answers, p50, p99, max] by intended send second: a stall shows as the
+    // seconds it spans, not only in the run's p99.
+    timeline: bySecond.map((xs, s) => {
+      const p = percentiles(xs);
+      return [s, xs.length, p.p50, p.p99, p.max];
+    }),
     generator_cpu_pct: Math.round((used.user + used.system) / 1e4 / elapsed),
   };
 }
